@@ -1,0 +1,121 @@
+/* The QC programme: machines, frequencies, tests, measurements with tolerances; verdicts. */
+#ifndef QC_CATALOG_H
+#define QC_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "qc/analysis.h"
+#include "qc/core.h"
+
+enum qc_verdict {
+	QC_V_NO_TOL = 0, /* measured, no tolerance applies */
+	QC_V_OK,
+	QC_V_TOL,
+	QC_V_ACT,
+	QC_V_NOT_DONE, /* skipped or not measurable */
+};
+
+const char *qc_verdict_name(enum qc_verdict v); /* "OK", "TOLERANCE", "ACTION", "NOT_DONE", "NO_TOL" */
+bool qc_verdict_parse(const char *s, enum qc_verdict *out);
+/* The worse of two verdicts (ACTION > TOLERANCE > NOT_DONE > OK > NO_TOL). */
+enum qc_verdict qc_verdict_worst(enum qc_verdict a, enum qc_verdict b);
+
+/* Reference and levels of a numeric measurement (see SCHEDULING.md). */
+struct qc_levels {
+	bool has_ref;
+	bool ref_nominal; /* the reference is the nominal value the analysis reports */
+	bool percent;	  /* levels in percent of the reference, else in the unit */
+	double ref;
+	bool has_act_low, has_tol_low, has_tol_high, has_act_high;
+	double act_low, tol_low, tol_high, act_high;
+};
+
+/*
+ * Verdict of value v against lv: outside the action band → ACTION, else outside the tolerance
+ * band → TOLERANCE, else OK; borders count as inside; no level at all → NO_TOL.
+ */
+enum qc_verdict qc_levels_eval(const struct qc_levels *lv, double v);
+bool qc_levels_any(const struct qc_levels *lv);
+/* Human text of the levels, e.g. "±1 / ±2", "≥ 70 / ≥ 65", "±1 % / ±2 %"; ascii avoids ± ≥ ≤. */
+void qc_levels_format(const struct qc_levels *lv, char *buf, size_t n, bool ascii);
+
+enum qc_mtype { QC_MT_NUMBER, QC_MT_BOOL, QC_MT_CHOICE, QC_MT_TEXT };
+
+/* A measurement of a test as the catalogue defines it. */
+struct qc_mdef {
+	char name[48];
+	char *label_fr, *label_en; /* owned */
+	enum qc_mtype type;
+	char unit[12];
+	struct qc_levels lv;
+	bool expected_yes; /* bool: the expected answer */
+	bool warning_only; /* bool: a mismatch is TOLERANCE, not ACTION */
+	char *choices;	   /* owned: "a|b|c" (choice) */
+	char *ok_choices;  /* owned */
+	char *tol_choices; /* owned */
+	int readings;	   /* number: readings averaged (1 = plain) */
+	char *formula;	   /* owned: derived from other measurements, or NULL */
+	int line;	   /* where it was defined */
+};
+
+struct qc_frequency {
+	char id[24];
+	char *name_fr, *name_en; /* owned */
+	int every;		 /* interval count */
+	char unit;		 /* 'd' days, 'w' weeks, 'm' months */
+	bool treatment_days;	 /* only due on treatment days */
+	int window_start;	 /* -1 = classic mode */
+	int window_end;		 /* days after due before overdue */
+};
+
+struct qc_test {
+	char id[32];
+	char *name_fr, *name_en;		 /* owned */
+	char *instructions_fr, *instructions_en; /* owned, may be NULL */
+	char frequency[24];
+	char input[12];	   /* "images", "manual" or "report" */
+	char analysis[32]; /* "" when no analysis is available */
+	int min_images, max_images;
+	double (*fields)[4]; /* owned: nominal fields (width, height, centre x, y mm) */
+	size_t n_fields;
+	struct qc_mdef *m; /* owned */
+	size_t n_m;
+	int line;
+};
+
+struct qc_catalog {
+	char *source; /* owned: file name, or "(built-in)" */
+	struct qc_machine *machines;
+	size_t n_machines;
+	struct qc_frequency *freqs;
+	size_t n_freqs;
+	struct qc_test *tests;
+	size_t n_tests;
+	char default_machine[32];
+};
+
+/* The default programme for a Unity, compiled into the program. */
+const char *cat_default_text(void); /* borrowed */
+enum qc_status cat_load_default(struct qc_catalog *cat);
+enum qc_status cat_load_file(const char *path, struct qc_catalog *cat);
+/* Parses text; errors read "name:line: message". */
+enum qc_status cat_parse(const char *text, const char *name, struct qc_catalog *cat);
+void cat_release(struct qc_catalog *cat);
+
+const struct qc_test *cat_find_test(const struct qc_catalog *cat, const char *id);
+const struct qc_frequency *cat_find_freq(const struct qc_catalog *cat, const char *id);
+const struct qc_mdef *cat_find_mdef(const struct qc_test *t, const char *name);
+const struct qc_machine *cat_find_machine(const struct qc_catalog *cat, const char *id);
+
+/* Test and measurement names in the current interface language. */
+const char *cat_test_name(const struct qc_test *t);
+const char *cat_test_instructions(const struct qc_test *t);
+const char *cat_mdef_label(const struct qc_mdef *m);
+const char *cat_freq_name(const struct qc_frequency *f);
+
+/* Fills an analysis context from the catalogue (borrowed pointers into cat and t). */
+void cat_analysis_context(const struct qc_catalog *cat, const struct qc_test *t,
+			  struct ana_context *ctx);
+
+#endif

@@ -1,0 +1,42 @@
+/* Running a test on files: load, fingerprint, analyse, picture, judge. Shared by TUI and CLI. */
+#ifndef QC_RUN_H
+#define QC_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "qc/catalog.h"
+#include "qc/core.h"
+#include "qc/session.h"
+
+/* Called before each step; done of total, what names the file or stage. */
+typedef void (*run_progress_fn)(void *ud, size_t done, size_t total, const char *what);
+
+struct run_request {
+	const struct qc_catalog *cat; /* borrowed */
+	const struct qc_test *test;   /* borrowed, may be NULL (no tolerances: NO_TOL) */
+	const char *analysis;	      /* analysis id; NULL = the test's */
+	const char *const *paths;     /* borrowed: DICOM files */
+	size_t n_paths;
+	const char *operator_name; /* NULL = login name */
+	run_progress_fn progress;
+	void *ud;
+};
+
+/* Largest side of the stored pictures, in pixels. */
+#define RUN_PREVIEW_MAX 512
+
+/*
+ * Fills out (a fresh session, not stored). Files that cannot be loaded, or an analysis that
+ * rejects the images, give an error naming the file; nothing is half-filled then.
+ */
+enum qc_status run_analysis(const struct run_request *rq, struct qc_session *out);
+
+/* Expands files and folders (recursively) into the DICOM image files they hold, sorted. */
+enum qc_status run_expand_paths(const char *const *args, size_t n, char ***paths, size_t *n_paths);
+void run_free_paths(char **paths, size_t n);
+
+/* The login name of the user (USER, LOGNAME, getpwuid), never NULL. */
+const char *run_login_name(void);
+
+#endif

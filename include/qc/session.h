@@ -1,0 +1,80 @@
+/* A QC session: one test performed once, with its inputs, results, verdicts and pictures. */
+#ifndef QC_SESSION_H
+#define QC_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qc/analysis.h"
+#include "qc/catalog.h"
+#include "qc/image.h"
+
+/* A file the session was made from. */
+struct qc_input {
+	char *path; /* owned */
+	char sop_instance_uid[65];
+	char sha256[65];
+	char label[65]; /* the role or description shown to the user */
+};
+
+/* A measurement with the reference and levels used and the verdict given at that moment. */
+struct qc_record {
+	struct qc_measure m;
+	struct qc_levels lv;
+	enum qc_verdict verdict;
+	char text[64]; /* non-numeric answers: "yes", "no", a choice, free text */
+};
+
+/* A small 8-bit grey picture of an image for screens and reports (high = more dose). */
+struct qc_preview {
+	int image;
+	int width, height;
+	unsigned char *px; /* owned: width*height */
+	/* Image pixel (x, y) maps to preview (x - origin_x) / step, (y - origin_y) / step. */
+	double origin_x, origin_y, step;
+};
+
+struct qc_session {
+	int64_t id; /* 0 until stored */
+	char test[32];
+	char machine[32];
+	char analysis[32];
+	char analysis_version[16];
+	char program_version[16];
+	char started_at[20]; /* "YYYY-MM-DD HH:MM:SS" local time */
+	char completed_at[20];
+	char operator_name[64];
+	char *comment; /* owned, may be NULL */
+	enum qc_verdict verdict;
+	int64_t supersedes; /* id of the session it corrects, 0 = none */
+	bool not_for_scheduling;
+
+	struct qc_record *rec; /* owned */
+	size_t n_rec;
+	struct qc_input *in; /* owned */
+	size_t n_in;
+	struct qc_preview *pv; /* owned */
+	size_t n_pv;
+	struct qc_overlay *ov; /* owned */
+	size_t n_ov;
+};
+
+void qc_session_release(struct qc_session *s);
+void qc_session_set_comment(struct qc_session *s, const char *comment);
+
+/*
+ * Copies the results of an analysis into s and judges each against the test's levels (the
+ * nominal value becomes the reference where the catalogue says so); sets s->verdict.
+ */
+void qc_session_take_result(struct qc_session *s, const struct qc_test *t,
+			    const struct qc_result *res);
+/* Recomputes the overall verdict from the records. */
+void qc_session_update_verdict(struct qc_session *s);
+/* The verdict of the worst record linked to an overlay (by measurement name and image). */
+enum qc_verdict qc_session_overlay_verdict(const struct qc_session *s, const struct qc_overlay *o);
+
+/* Writes the session as the JSON contract of `unityqc analyze --json`. */
+void qc_session_json(const struct qc_session *s, struct qc_buf *out);
+
+#endif

@@ -1,0 +1,299 @@
+/* Shared image maths: class split, robust statistics, line fits, edges and penumbrae. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ana_int.h"
+
+#define BINS 1024
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double ana_median(double *v, size_t n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+bool ana_valid_bbox(const struct qc_image *img, int *x0, int *y0, int *x1, int *y1)
+{
+	*x0 = img->width;
+	*y0 = img->height;
+	*x1 = *y1 = -1;
+	if (!img->valid) {
+		*x0 = *y0 = 0;
+		*x1 = img->width - 1;
+		*y1 = img->height - 1;
+		return img->width > 0 && img->height > 0;
+	}
+	for (int y = 0; y < img->height; y++)
+		for (int x = 0; x < img->width; x++)
+			if (qc_valid(img, x, y)) {
+				*x0 = x < *x0 ? x : *x0;
+				*x1 = x > *x1 ? x : *x1;
+				*y0 = y < *y0 ? y : *y0;
+				*y1 = y > *y1 ? y : *y1;
+			}
+	return *x1 >= 0;
+}
+
+/* Median and MAD of a class from its histogram (bin centres); good to a bin width. */
+static void class_stats(const size_t *h, int from, int to, double lo, double bw, double *med,
+			double *mad)
+{
+	size_t total = 0, acc = 0;
+	for (int i = from; i < to; i++)
+		total += h[i];
+	*med = *mad = NAN;
+	if (!total)
+		return;
+	int mi = from;
+	for (int i = from; i < to; i++) {
+		acc += h[i];
+		if (acc * 2 >= total) {
+			mi = i;
+			break;
+		}
+	}
+	*med = lo + (mi + 0.5) * bw;
+	/* MAD: grow a window around the median bin until it holds half of the class. */
+	acc = h[mi];
+	int r = 0;
+	while (acc * 2 < total && (mi - r > from || mi + r < to - 1)) {
+		r++;
+		if (mi - r >= from)
+			acc += h[mi - r];
+		if (mi + r < to)
+			acc += h[mi + r];
+	}
+	*mad = (r + 0.5) * bw;
+}
+
+bool ana_otsu(const struct qc_image *img, struct ana_split *out)
+{
+	size_t n = (size_t)img->width * (size_t)img->height;
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < n; i++)
+		if (!img->valid || img->valid[i]) {
+			lo = fmin(lo, img->px[i]);
+			hi = fmax(hi, img->px[i]);
+		}
+	if (!(hi > lo))
+		return false;
+	size_t *h = qc_xcalloc(BINS, sizeof(*h));
+	double bw = (hi - lo) / BINS;
+	size_t count = 0;
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!img->valid || img->valid[i]) {
+			int b = (int)((img->px[i] - lo) / bw);
+			b = b < 0 ? 0 : (b >= BINS ? BINS - 1 : b);
+			h[b]++;
+			count++;
+			sum += b;
+		}
+	double w0 = 0, s0 = 0, best = -1;
+	int best_t = BINS / 2;
+	for (int t = 0; t < BINS - 1; t++) {
+		w0 += (double)h[t];
+		s0 += (double)t * (double)h[t];
+		double w1 = (double)count - w0;
+		if (w0 == 0 || w1 == 0)
+			continue;
+		double m0 = s0 / w0, m1 = (sum - s0) / w1;
+		double between = w0 * w1 * (m0 - m1) * (m0 - m1);
+		if (between > best) {
+			best = between;
+			best_t = t;
+		}
+	}
+	out->threshold = lo + (best_t + 1) * bw;
+	out->n_low = out->n_high = 0;
+	for (int i = 0; i < BINS; i++)
+		*(i <= best_t ? &out->n_low : &out->n_high) += h[i];
+	class_stats(h, 0, best_t + 1, lo, bw, &out->low_median, &out->low_mad);
+	class_stats(h, best_t + 1, BINS, lo, bw, &out->high_median, &out->high_mad);
+	free(h);
+	return out->n_low > 0 && out->n_high > 0;
+}
+
+bool ana_fit_line(const double *x, const double *y, size_t n, double *a, double *b)
+{
+	if (n < 2)
+		return false;
+	double mx = 0, my = 0;
+	for (size_t i = 0; i < n; i++) {
+		mx += x[i];
+		my += y[i];
+	}
+	mx /= (double)n;
+	my /= (double)n;
+	double sxx = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+	}
+	if (sxx <= 0)
+		return false;
+	*b = sxy / sxx;
+	*a = my - *b * mx;
+	return true;
+}
+
+bool ana_fit_line_robust(double *x, double *y, size_t n, double *a, double *b, size_t *kept)
+{
+	if (!ana_fit_line(x, y, n, a, b))
+		return false;
+	double *res = qc_xmalloc(n * sizeof(*res));
+	for (size_t i = 0; i < n; i++)
+		res[i] = fabs(y[i] - (*a + *b * x[i]));
+	double mad = ana_median(res, n);
+	free(res);
+	double limit = fmax(3.0 * 1.4826 * mad, 1e-6);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (fabs(y[i] - (*a + *b * x[i])) <= limit) {
+			x[k] = x[i];
+			y[k] = y[i];
+			k++;
+		}
+	*kept = k;
+	return ana_fit_line(x, y, k, a, b);
+}
+
+bool ana_inflection(const double *p, int n, int sign, double *pos, double *peak)
+{
+	if (n < 9)
+		return false;
+	double *g = qc_xmalloc((size_t)n * sizeof(*g));
+	/* Derivative of the profile smoothed by a 5-tap binomial kernel. */
+	for (int i = 0; i < n; i++) {
+		if (i < 3 || i > n - 4) {
+			g[i] = 0;
+			continue;
+		}
+		double s1 = (p[i - 1] + 4 * p[i] + 6 * p[i + 1] + 4 * p[i + 2] + p[i + 3]) / 16;
+		double s0 = (p[i - 3] + 4 * p[i - 2] + 6 * p[i - 1] + 4 * p[i] + p[i + 1]) / 16;
+		g[i] = sign * (s1 - s0) / 2;
+	}
+	int best = 3;
+	for (int i = 3; i <= n - 4; i++)
+		if (g[i] > g[best])
+			best = i;
+	double gmax = g[best];
+	bool ok = gmax > 0 && best > 3 && best < n - 4 && g[3] < 0.5 * gmax &&
+		  g[n - 4] < 0.5 * gmax;
+	if (ok) {
+		int l = best, r = best;
+		while (l > 3 && g[l - 1] >= 0.8 * gmax)
+			l--;
+		while (r < n - 4 && g[r + 1] >= 0.8 * gmax)
+			r++;
+		if (r - l < 2) {
+			l = best - 1;
+			r = best + 1;
+		}
+		/* Least-squares parabola g = c0 + c1 u + c2 u^2 around best (u = i - best). */
+		double S[5] = {0}, T[3] = {0};
+		for (int i = l; i <= r; i++) {
+			double u = i - best, u2 = u * u;
+			S[0] += 1;
+			S[1] += u;
+			S[2] += u2;
+			S[3] += u2 * u;
+			S[4] += u2 * u2;
+			T[0] += g[i];
+			T[1] += g[i] * u;
+			T[2] += g[i] * u2;
+		}
+		double m[3][4] = {{S[0], S[1], S[2], T[0]},
+				  {S[1], S[2], S[3], T[1]},
+				  {S[2], S[3], S[4], T[2]}};
+		for (int c = 0; c < 3 && ok; c++) {
+			int piv = c;
+			for (int k = c + 1; k < 3; k++)
+				if (fabs(m[k][c]) > fabs(m[piv][c]))
+					piv = k;
+			if (fabs(m[piv][c]) < 1e-12) {
+				ok = false;
+				break;
+			}
+			for (int k = 0; k < 4; k++) {
+				double t = m[c][k];
+				m[c][k] = m[piv][k];
+				m[piv][k] = t;
+			}
+			for (int k = 0; k < 3; k++) {
+				if (k == c)
+					continue;
+				double f = m[k][c] / m[c][c];
+				for (int j = c; j < 4; j++)
+					m[k][j] -= f * m[c][j];
+			}
+		}
+		double off = 0;
+		if (ok) {
+			double c1 = m[1][3] / m[1][1], c2 = m[2][3] / m[2][2];
+			off = c2 < 0 ? -c1 / (2 * c2) : 0;
+			if (fabs(off) > 1.5)
+				off = 0;
+		}
+		/* g[i] is the central difference of the smoothed profile at sample i. */
+		*pos = best + off;
+		*peak = gmax;
+	}
+	free(g);
+	return ok;
+}
+
+static double interp(const double *p, int n, double x)
+{
+	if (x <= 0)
+		return p[0];
+	if (x >= n - 1)
+		return p[n - 1];
+	int i = (int)x;
+	double f = x - i;
+	return p[i] * (1 - f) + p[i + 1] * f;
+}
+
+/* Crossing of level going from index `from` in direction dir; NAN when not found. */
+static double crossing(const double *p, int n, double from, int dir, double level, int sign)
+{
+	int i = (int)(dir > 0 ? ceil(from) : floor(from));
+	double prev_x = from, prev_v = interp(p, n, from);
+	for (; i >= 0 && i < n; i += dir) {
+		double v = p[i];
+		if ((sign * (v - level) >= 0) != (sign * (prev_v - level) >= 0)) {
+			double t = (level - prev_v) / (v - prev_v);
+			return prev_x + t * (i - prev_x);
+		}
+		prev_x = i;
+		prev_v = v;
+	}
+	return NAN;
+}
+
+bool ana_penumbra(const double *p, int n, int sign, double pos, double *width_px)
+{
+	if (n < 9)
+		return false;
+	/* Outer tail: the low side of the edge. */
+	double tail = sign > 0 ? (p[0] + p[1] + p[2]) / 3 : (p[n - 1] + p[n - 2] + p[n - 3]) / 3;
+	double infl = interp(p, n, pos);
+	double l20 = tail + 0.4 * (infl - tail), l80 = tail + 1.6 * (infl - tail);
+	/* From the inflection, 20 % lies towards the tail, 80 % towards the field. */
+	int to_tail = sign > 0 ? -1 : 1;
+	double x20 = crossing(p, n, pos, to_tail, l20, sign);
+	double x80 = crossing(p, n, pos, -to_tail, l80, sign);
+	if (isnan(x20) || isnan(x80))
+		return false;
+	*width_px = fabs(x80 - x20);
+	return true;
+}

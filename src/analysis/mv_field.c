@@ -1,0 +1,494 @@
+/* mv_field: size, centre, rotation, corner angles and penumbrae of open MV fields. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ana_int.h"
+
+#define PI 3.14159265358979323846
+#define EDGE_WINDOW_MM 10.0 /* half length of an edge profile, at isocentre */
+#define ROLE_MATCH_MM 10.0  /* the largest difference to a nominal field to take its role */
+
+enum side { LEFT, RIGHT, TOP, BOTTOM };
+static const char *const side_name[] = {"left", "right", "top", "bottom"};
+
+/* An edge as a line in mm relative to the isocentre (y down):
+ * left/right: X = a + b Y; top/bottom: Y = a + b X. */
+struct edge {
+	bool ok;
+	double a, b;
+	bool has_pen;
+	double pen_mm;
+	char why[120];
+};
+
+struct field {
+	const struct qc_image *img;
+	double sign;		/* +1 more dose = higher value, -1 inverted */
+	double bg, top;		/* background and field levels (dose-like) */
+	int vx0, vy0, vx1, vy1; /* read-out box */
+	int xl, xr, yt, yb;	/* rough extents (px) */
+	double iso_col, iso_row, mmx, mmy;
+	struct edge e[4];
+};
+
+static double dose(const struct field *f, int x, int y)
+{
+	return f->sign * qc_px(f->img, x, y);
+}
+
+static double norm(const struct field *f, double d)
+{
+	return (d - f->bg) / (f->top - f->bg);
+}
+
+/* Longest run of values above limit in v[0..n-1]; counts the runs longer than min_len. */
+static int longest_run(const int *v, int n, int limit, int min_len, int *from, int *to)
+{
+	int runs = 0, best = 0;
+	for (int i = 0; i < n;) {
+		if (v[i] <= limit) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j + 1 < n && v[j + 1] > limit)
+			j++;
+		if (j - i + 1 >= min_len)
+			runs++;
+		if (j - i + 1 > best) {
+			best = j - i + 1;
+			*from = i;
+			*to = j;
+		}
+		i = j + 1;
+	}
+	return runs;
+}
+
+static enum qc_status find_rough(struct field *f, int idx)
+{
+	const struct qc_image *img = f->img;
+	int *cols = qc_xcalloc((size_t)img->width, sizeof(int));
+	int *rows = qc_xcalloc((size_t)img->height, sizeof(int));
+	for (int y = f->vy0; y <= f->vy1; y++)
+		for (int x = f->vx0; x <= f->vx1; x++)
+			if (qc_valid(img, x, y) && norm(f, dose(f, x, y)) > 0.5) {
+				cols[x]++;
+				rows[y]++;
+			}
+	int cmax = 0, rmax = 0;
+	for (int x = 0; x < img->width; x++)
+		cmax = cols[x] > cmax ? cols[x] : cmax;
+	for (int y = 0; y < img->height; y++)
+		rmax = rows[y] > rmax ? rows[y] : rmax;
+	int nc = longest_run(cols, img->width, cmax / 2, 6, &f->xl, &f->xr);
+	int nr = longest_run(rows, img->height, rmax / 2, 6, &f->yt, &f->yb);
+	free(cols);
+	free(rows);
+	if (cmax < 6 || rmax < 6 || !nc || !nr)
+		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: no "
+						"field found",
+			       idx + 1);
+	if (nc > 1 || nr > 1)
+		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like a single open MV "
+						"field: %d separate irradiated bands found",
+			       idx + 1, nc > nr ? nc : nr);
+	if (f->xl <= f->vx0 && f->xr >= f->vx1 && f->yt <= f->vy0 && f->yb >= f->vy1)
+		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: the "
+						"irradiated area covers the whole read-out area",
+			       idx + 1);
+	return QC_OK;
+}
+
+/* The 3 pixels across a profile position are read out. */
+static bool line_valid(const struct qc_image *img, bool horiz, int k, int at)
+{
+	for (int d = -1; d <= 1; d++)
+		if (!(horiz ? qc_valid(img, k, at + d) : qc_valid(img, at + d, k)))
+			return false;
+	return true;
+}
+
+/*
+ * One profile across an edge: for left/right along row `at`, for top/bottom along column `at`,
+ * centred on the rough edge, averaged over 3 lines, clipped to the read-out area.
+ * Returns the sample count and the coordinate of p[0].
+ */
+static int profile(const struct field *f, enum side s, int at, int half, double *p, int *start)
+{
+	const struct qc_image *img = f->img;
+	bool horiz = s == LEFT || s == RIGHT;
+	int centre = s == LEFT ? f->xl : s == RIGHT ? f->xr : s == TOP ? f->yt : f->yb;
+	int lo = centre - half, hi = centre + half;
+	int lim_lo = horiz ? f->vx0 : f->vy0, lim_hi = horiz ? f->vx1 : f->vy1;
+	int across_hi = horiz ? img->height - 1 : img->width - 1;
+	if (at - 1 < 0 || at + 1 > across_hi)
+		return 0;
+	lo = lo < lim_lo ? lim_lo : lo;
+	hi = hi > lim_hi ? lim_hi : hi;
+	/* Stop at the first unread pixel on either side of the rough edge. */
+	if (!line_valid(img, horiz, centre, at))
+		return 0;
+	int a = centre, b = centre;
+	while (a > lo && line_valid(img, horiz, a - 1, at))
+		a--;
+	while (b < hi && line_valid(img, horiz, b + 1, at))
+		b++;
+	lo = a;
+	hi = b;
+	if (hi - lo + 1 < 9)
+		return 0;
+	for (int k = lo; k <= hi; k++) {
+		double sum = 0;
+		for (int d = -1; d <= 1; d++)
+			sum += horiz ? dose(f, k, at + d) : dose(f, at + d, k);
+		p[k - lo] = sum / 3;
+	}
+	*start = lo;
+	return hi - lo + 1;
+}
+
+static void measure_edge(struct field *f, enum side s)
+{
+	struct edge *e = &f->e[s];
+	bool horiz = s == LEFT || s == RIGHT;
+	double mm_along = horiz ? f->mmx : f->mmy;
+	int size = horiz ? f->xr - f->xl : f->yb - f->yt;
+	int half = (int)lround(EDGE_WINDOW_MM / mm_along);
+	half = half > (int)(0.45 * size) ? (int)(0.45 * size) : half;
+	half = half < 6 ? 6 : half;
+	/* Sample the central 60 % of the edge, one profile per line. */
+	int c0 = horiz ? f->yt : f->xl, c1 = horiz ? f->yb : f->xr;
+	int from = (int)lround(c0 + 0.2 * (c1 - c0)), to = (int)lround(c1 - 0.2 * (c1 - c0));
+	int sign = (s == LEFT || s == TOP) ? 1 : -1;
+	size_t cap = (size_t)(to - from + 1);
+	double *u = qc_xmalloc(cap * sizeof(double)), *v = qc_xmalloc(cap * sizeof(double));
+	double *pen = qc_xmalloc(cap * sizeof(double));
+	double *p = qc_xmalloc((size_t)(2 * half + 2) * sizeof(double));
+	size_t n = 0, n_pen = 0, tried = 0;
+
+	for (int at = from; at <= to; at++) {
+		int start, len = profile(f, s, at, half, p, &start);
+		tried++;
+		if (!len)
+			continue;
+		/* The profile must go from background to field across the window. */
+		double outer = norm(f, sign > 0 ? p[0] : p[len - 1]);
+		double inner = norm(f, sign > 0 ? p[len - 1] : p[0]);
+		if (outer > 0.35 || inner < 0.65)
+			continue;
+		double pos, peak, w;
+		if (!ana_inflection(p, len, sign, &pos, &peak) || pos < 3 || pos > len - 4)
+			continue;
+		double edge_px = start + pos;
+		/* Store (along-edge, across-edge) in mm relative to the isocentre. */
+		if (horiz) {
+			u[n] = (at - f->iso_row) * f->mmy;
+			v[n] = (edge_px - f->iso_col) * f->mmx;
+		} else {
+			u[n] = (at - f->iso_col) * f->mmx;
+			v[n] = (edge_px - f->iso_row) * f->mmy;
+		}
+		n++;
+		if (ana_penumbra(p, len, sign, pos, &w))
+			pen[n_pen++] = w * mm_along;
+	}
+	size_t kept = 0;
+	size_t need = tried / 4 > 5 ? tried / 4 : 5;
+	if (n < need) {
+		snprintf(e->why, sizeof(e->why),
+			 "%s edge not measurable: outside the read-out area or not sharp (%zu of "
+			 "%zu profiles usable)",
+			 side_name[s], n, tried);
+	} else if (!ana_fit_line_robust(u, v, n, &e->a, &e->b, &kept) || kept < need) {
+		snprintf(e->why, sizeof(e->why), "%s edge not measurable: edge points scattered",
+			 side_name[s]);
+	} else {
+		e->ok = true;
+		if (n_pen) {
+			e->has_pen = true;
+			e->pen_mm = ana_median(pen, n_pen);
+		}
+	}
+	free(u);
+	free(v);
+	free(pen);
+	free(p);
+}
+
+/* Intersection of a left/right line (X = a1 + b1 Y) with a top/bottom one (Y = a2 + b2 X). */
+static void corner(const struct edge *lr, const struct edge *tb, double *x, double *y)
+{
+	*x = (lr->a + lr->b * tb->a) / (1 - lr->b * tb->b);
+	*y = tb->a + tb->b * *x;
+}
+
+static double angle_between(double ux, double uy, double vx, double vy)
+{
+	double c = (ux * vx + uy * vy) / (hypot(ux, uy) * hypot(vx, vy));
+	return acos(c > 1 ? 1 : (c < -1 ? -1 : c)) * 180 / PI;
+}
+
+static double to_px_x(const struct field *f, double X)
+{
+	return f->iso_col + X / f->mmx;
+}
+
+static double to_px_y(const struct field *f, double Y)
+{
+	return f->iso_row + Y / f->mmy;
+}
+
+static void add_edge_overlay(struct qc_result *res, const struct field *f, int idx, enum side s,
+			     double y0, double y1)
+{
+	const struct edge *e = &f->e[s];
+	bool lr = s == LEFT || s == RIGHT;
+	double x0 = lr ? e->a + e->b * y0 : y0, x1 = lr ? e->a + e->b * y1 : y1;
+	double yy0 = lr ? y0 : e->a + e->b * y0, yy1 = lr ? y1 : e->a + e->b * y1;
+	struct qc_overlay *o =
+		qc_result_overlay(res, QC_OV_LINE, QC_OVR_EDGE, idx, to_px_x(f, x0),
+				  to_px_y(f, yy0), to_px_x(f, x1), to_px_y(f, yy1));
+	qc_strlcpy(o->measure, lr ? "width_mm" : "height_mm", sizeof(o->measure));
+}
+
+static void assign_role(const struct ana_context *ctx, const double got[4], const bool have[4],
+			int *role)
+{
+	double best = ROLE_MATCH_MM;
+	*role = -1;
+	if (!ctx || (!have[0] && !have[1]))
+		return;
+	for (size_t i = 0; i < ctx->n_nominal_fields; i++) {
+		const double *nom = ctx->nominal_fields[i];
+		double cost = 0;
+		for (int k = 0; k < 4; k++)
+			if (have[k])
+				cost = fmax(cost, fabs(got[k] - nom[k]));
+		if (cost <= best) {
+			best = cost;
+			*role = (int)i;
+		}
+	}
+}
+
+static void add_value(struct qc_result *res, const char *name, const char *unit, int idx, bool ok,
+		      double v, const char *why)
+{
+	if (ok)
+		qc_result_add(res, name, unit, idx, v);
+	else
+		qc_result_add_null(res, name, unit, idx, why);
+}
+
+static void report(struct field *f, int idx, const struct ana_context *ctx, const char *iso_src,
+		   struct qc_result *res)
+{
+	struct edge *L = &f->e[LEFT], *R = &f->e[RIGHT], *T = &f->e[TOP], *B = &f->e[BOTTOM];
+	bool lr = L->ok && R->ok, tb = T->ok && B->ok;
+	double X0 = ((f->xl + f->xr) / 2.0 - f->iso_col) * f->mmx;
+	double Y0 = ((f->yt + f->yb) / 2.0 - f->iso_row) * f->mmy;
+	double cx = X0, cy = Y0, w = 0, h = 0;
+	const char *why_w = !L->ok ? L->why : R->why, *why_h = !T->ok ? T->why : B->why;
+
+	/* Centre first (the width is taken through it), then sizes perpendicular to the edges. */
+	for (int it = 0; it < 2; it++) {
+		if (tb)
+			cy = (T->a + T->b * cx + B->a + B->b * cx) / 2;
+		if (lr)
+			cx = (L->a + L->b * cy + R->a + R->b * cy) / 2;
+	}
+	if (lr)
+		w = (R->a + R->b * cy - L->a - L->b * cy) * cos((atan(L->b) + atan(R->b)) / 2);
+	if (tb)
+		h = (B->a + B->b * cx - T->a - T->b * cx) * cos((atan(T->b) + atan(B->b)) / 2);
+
+	double rot = 0;
+	int n_rot = 0;
+	for (int s = 0; s < 4; s++)
+		if (f->e[s].ok) {
+			rot += (s == LEFT || s == RIGHT ? 1 : -1) * atan(f->e[s].b);
+			n_rot++;
+		}
+	rot = n_rot ? rot / n_rot * 180 / PI : 0;
+
+	double got[4] = {w, h, cx, cy};
+	bool have[4] = {lr, tb, lr, tb};
+	int role;
+	assign_role(ctx, got, have, &role);
+	const double *nom = role >= 0 ? ctx->nominal_fields[role] : NULL;
+	if (nom) {
+		char label[160];
+		if (nom[2] != 0 || nom[3] != 0)
+			snprintf(label, sizeof(label), "%g x %g mm at (%+g, %+g)", nom[0], nom[1],
+				 nom[2], nom[3]);
+		else
+			snprintf(label, sizeof(label), "%g x %g mm", nom[0], nom[1]);
+		qc_strlcpy(res->label[idx], label, sizeof(res->label[idx]));
+	}
+
+	static const char *const names[4] = {"width_mm", "height_mm", "centre_x_mm", "centre_y_mm"};
+	for (int k = 0; k < 4; k++) {
+		struct qc_measure *m =
+			have[k] ? qc_result_add(res, names[k], "mm", idx, got[k])
+				: qc_result_add_null(res, names[k], "mm", idx, k % 2 ? why_h : why_w);
+		if (nom) {
+			m->has_nominal = true;
+			m->nominal = nom[k];
+		} else if (ctx && ctx->n_nominal_fields && have[k])
+			snprintf(m->note, sizeof(m->note), "no nominal field of the test matches "
+							   "this image");
+		if (k >= 2 && have[k] && !nom)
+			snprintf(m->note, sizeof(m->note), "relative to the MV isocentre (%.2f, "
+							   "%.2f) from %s",
+				 f->iso_col, f->iso_row, iso_src);
+	}
+	add_value(res, "rotation_deg", "deg", idx, n_rot > 0, rot, "no edge measurable");
+
+	static const char *const cn[4] = {"corner_tl_deg", "corner_tr_deg", "corner_br_deg",
+					  "corner_bl_deg"};
+	double ang[4] = {
+		angle_between(1, T->b, L->b, 1),
+		angle_between(-1, -T->b, R->b, 1),
+		angle_between(-1, -B->b, -R->b, -1),
+		angle_between(1, B->b, -L->b, -1),
+	};
+	bool cok[4] = {L->ok && T->ok, R->ok && T->ok, R->ok && B->ok, L->ok && B->ok};
+	for (int k = 0; k < 4; k++)
+		add_value(res, cn[k], "deg", idx, cok[k], ang[k], "an adjacent edge is not measurable");
+
+	static const char *const pn[4] = {"penumbra_left_mm", "penumbra_right_mm",
+					  "penumbra_top_mm", "penumbra_bottom_mm"};
+	static const char *const en[4] = {"edge_left_mm", "edge_right_mm", "edge_top_mm",
+					  "edge_bottom_mm"};
+	for (int s = 0; s < 4; s++) {
+		struct edge *e = &f->e[s];
+		add_value(res, pn[s], "mm", idx, e->ok && e->has_pen, e->pen_mm,
+			  e->ok ? "no 20-80 % crossing found" : e->why);
+	}
+	for (int s = 0; s < 4; s++) {
+		struct edge *e = &f->e[s];
+		double at = s == LEFT || s == RIGHT ? e->a + e->b * cy : e->a + e->b * cx;
+		add_value(res, en[s], "mm", idx, e->ok, at, e->why);
+	}
+
+	/* Overlays: the four edges between their corners, the centre, the isocentre. */
+	double ty = (f->yt - f->iso_row) * f->mmy, by = (f->yb - f->iso_row) * f->mmy;
+	double lx = (f->xl - f->iso_col) * f->mmx, rx = (f->xr - f->iso_col) * f->mmx;
+	double cxs[4] = {0, 0, 0, 0}, cys[4] = {0, 0, 0, 0};
+	if (L->ok && T->ok)
+		corner(L, T, &cxs[0], &cys[0]);
+	if (R->ok && T->ok)
+		corner(R, T, &cxs[1], &cys[1]);
+	if (R->ok && B->ok)
+		corner(R, B, &cxs[2], &cys[2]);
+	if (L->ok && B->ok)
+		corner(L, B, &cxs[3], &cys[3]);
+	if (L->ok)
+		add_edge_overlay(res, f, idx, LEFT, T->ok ? cys[0] : ty, B->ok ? cys[3] : by);
+	if (R->ok)
+		add_edge_overlay(res, f, idx, RIGHT, T->ok ? cys[1] : ty, B->ok ? cys[2] : by);
+	if (T->ok)
+		add_edge_overlay(res, f, idx, TOP, L->ok ? cxs[0] : lx, R->ok ? cxs[1] : rx);
+	if (B->ok)
+		add_edge_overlay(res, f, idx, BOTTOM, L->ok ? cxs[3] : lx, R->ok ? cxs[2] : rx);
+	double half = 3.0 / f->mmx;
+	struct qc_overlay *o;
+	if (lr || tb) {
+		o = qc_result_overlay(res, QC_OV_CROSS, QC_OVR_CENTRE, idx, to_px_x(f, cx),
+				      to_px_y(f, cy), 0, 0);
+		o->r = half;
+		qc_strlcpy(o->measure, lr ? "centre_x_mm" : "centre_y_mm", sizeof(o->measure));
+	}
+	o = qc_result_overlay(res, QC_OV_CROSS, QC_OVR_REF, idx, f->iso_col, f->iso_row, 0, 0);
+	o->r = 2 * half;
+}
+
+static enum qc_status check_image(const struct qc_image *img, int idx)
+{
+	static const char *const not_mv[] = {"MR", "CT", "PT", "NM", "US", "MG", "SEG"};
+	for (size_t i = 0; i < QC_ARRAY_LEN(not_mv); i++)
+		if (!strcmp(img->tags.modality, not_mv[i]))
+			return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an MV portal "
+							"image: its modality is %s",
+				       idx + 1, img->tags.modality);
+	if (qc_image_mm_x(img) <= 0 || qc_image_mm_y(img) <= 0)
+		return qc_fail(QC_ERR_ANALYSIS, "image %d has no pixel spacing (ImagePlanePixelSpacing "
+						"or PixelSpacing): cannot measure in mm",
+			       idx + 1);
+	if (img->width < 32 || img->height < 32)
+		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
+			       img->width, img->height);
+	return QC_OK;
+}
+
+static enum qc_status analyse_one(const struct qc_image *img, int idx,
+				  const struct ana_context *ctx, struct qc_result *res)
+{
+	struct field f = {.img = img};
+	struct ana_split sp;
+	enum qc_status st = check_image(img, idx);
+	if (st)
+		return st;
+	if (!ana_valid_bbox(img, &f.vx0, &f.vy0, &f.vx1, &f.vy1) || !ana_otsu(img, &sp))
+		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: it "
+						"is blank",
+			       idx + 1);
+	double noise = 1.4826 * fmax(sp.low_mad, sp.high_mad);
+	if (sp.high_median - sp.low_median < 8 * noise)
+		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: no "
+						"contrast between field and background",
+			       idx + 1);
+
+	/* Polarity from content: the background is what lines the read-out border. */
+	size_t border_high = 0, border = 0;
+	for (int y = f.vy0; y <= f.vy1; y++)
+		for (int x = f.vx0; x <= f.vx1; x++) {
+			bool edge = y < f.vy0 + 3 || y > f.vy1 - 3 || x < f.vx0 + 3 || x > f.vx1 - 3;
+			if (!edge || !qc_valid(img, x, y))
+				continue;
+			border++;
+			border_high += qc_px(img, x, y) > sp.threshold;
+		}
+	f.sign = border_high * 2 > border ? -1 : 1;
+	res->inverted[idx] = f.sign < 0;
+	f.bg = f.sign > 0 ? sp.low_median : -sp.high_median;
+	f.top = f.sign > 0 ? sp.high_median : -sp.low_median;
+
+	const char *iso_src;
+	ana_iso_pixel(img, ctx, &f.iso_col, &f.iso_row, &iso_src);
+	f.mmx = qc_image_mm_x(img);
+	f.mmy = qc_image_mm_y(img);
+	if ((st = find_rough(&f, idx)))
+		return st;
+	for (int s = 0; s < 4; s++)
+		measure_edge(&f, (enum side)s);
+	if (!f.e[LEFT].ok && !f.e[RIGHT].ok && !f.e[TOP].ok && !f.e[BOTTOM].ok)
+		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: no "
+						"edge could be measured (%s)",
+			       idx + 1, f.e[LEFT].why);
+	report(&f, idx, ctx, iso_src, res);
+	return QC_OK;
+}
+
+static enum qc_status run(const struct qc_image *const *imgs, size_t n,
+			  const struct ana_context *ctx, struct qc_result *res)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum qc_status st = analyse_one(imgs[i], (int)i, ctx, res);
+		if (st)
+			return st;
+	}
+	return QC_OK;
+}
+
+const struct qc_analysis ana_mv_field = {
+	.id = "mv_field",
+	.version = "1.0",
+	.summary = "open MV field: size, centre vs MV isocentre, rotation, corners, penumbra",
+	.min_images = 1,
+	.max_images = 64,
+	.run = run,
+};

@@ -1,0 +1,3 @@
+/* Placeholder entry point. */
+#include <stdio.h>
+int main(void) { puts("unityqc: under construction"); return 0; }

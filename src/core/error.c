@@ -1,0 +1,83 @@
+/* Status codes, the per-thread last error message, and the fatal path. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qc/core.h"
+
+static _Thread_local char last_error[1024];
+static void (*die_hook)(void);
+
+const char *qc_status_name(enum qc_status st)
+{
+	switch (st) {
+	case QC_OK: return "ok";
+	case QC_ERR_IO: return "input/output error";
+	case QC_ERR_FORMAT: return "malformed content";
+	case QC_ERR_UNSUPPORTED: return "not supported";
+	case QC_ERR_INVALID: return "invalid value";
+	case QC_ERR_NOT_FOUND: return "not found";
+	case QC_ERR_ANALYSIS: return "analysis failed";
+	case QC_ERR_DB: return "database error";
+	case QC_ERR_BUSY: return "database busy";
+	case QC_ERR_FULL: return "disk full";
+	}
+	return "unknown error";
+}
+
+enum qc_status qc_fail(enum qc_status st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+enum qc_status qc_fail_context(enum qc_status st, const char *fmt, ...)
+{
+	char prefix[512], old[sizeof(last_error)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, last_error, sizeof(old));
+	/* A very long message is cut rather than refused. */
+	qc_strlcpy(last_error, prefix, sizeof(last_error));
+	size_t len = strlen(last_error);
+	qc_strlcpy(last_error + len, ": ", sizeof(last_error) - len);
+	len = strlen(last_error);
+	qc_strlcpy(last_error + len, old[0] ? old : qc_status_name(st), sizeof(last_error) - len);
+	return st;
+}
+
+const char *qc_errmsg(void)
+{
+	return last_error[0] ? last_error : "no error";
+}
+
+void qc_clear_error(void)
+{
+	last_error[0] = '\0';
+}
+
+void qc_set_die_hook(void (*hook)(void))
+{
+	die_hook = hook;
+}
+
+void qc_die(const char *fmt, ...)
+{
+	void (*hook)(void) = die_hook;
+	va_list ap;
+
+	die_hook = NULL; /* a failing hook must not recurse */
+	if (hook)
+		hook();
+	fputs("unityqc: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(70);
+}

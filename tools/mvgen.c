@@ -1,0 +1,2 @@
+/* Placeholder generator. */
+int main(void) { return 0; }
