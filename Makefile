@@ -65,13 +65,16 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(BUILD)/src/cli/main.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(UNIT): $(UNIT_OBJ) $(LIB)
+$(UNIT): $(UNIT_OBJ) $(BUILD)/tools/phantom.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/mvgen: $(BUILD)/tools/mvgen.o $(LIB)
+# Tests and benchmarks use the phantom model of tools/ in-process.
+$(BUILD)/tests/%.o: CPPFLAGS += -Itools
+
+$(BUILD)/mvgen: $(BUILD)/tools/mvgen.o $(BUILD)/tools/phantom.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/bench: $(BUILD)/tools/bench.o $(LIB)
+$(BUILD)/bench: $(BUILD)/tools/bench.o $(BUILD)/tools/phantom.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(MO): po/fr.po

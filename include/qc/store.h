@@ -19,8 +19,16 @@ enum qc_status store_open(const char *path, store_t **out);
 void store_close(store_t *st);
 int store_schema_version(store_t *st);
 const char *store_path(store_t *st); /* borrowed */
+/*
+ * How long a write waits for another user's transaction before giving up with QC_ERR_BUSY
+ * (5000 ms after store_open); 0 gives up at once.
+ */
+void store_set_busy_timeout(store_t *st, int ms);
 
-/* Stores a completed session with everything it holds, all or nothing; sets s->id. */
+/*
+ * Stores a completed session with everything it holds, all or nothing; sets s->id. A session that
+ * already has an id is refused (QC_ERR_INVALID): a correction is a new session with supersedes.
+ */
 enum qc_status store_save_session(store_t *st, struct qc_session *s);
 
 /* Loads one session with records, inputs, previews and overlays. */

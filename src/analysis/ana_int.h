@@ -21,6 +21,9 @@ bool ana_otsu(const struct qc_image *img, struct ana_split *out);
 /* Bounding box of the valid pixels (inclusive); false when none. */
 bool ana_valid_bbox(const struct qc_image *img, int *x0, int *y0, int *x1, int *y1);
 
+/* Pixel noise (standard deviation) from neighbour differences: blind to smooth gradients. */
+double ana_noise_sigma(const struct qc_image *img);
+
 /* Median of n values (reorders v). */
 double ana_median(double *v, size_t n);
 
@@ -31,10 +34,11 @@ bool ana_fit_line_robust(double *x, double *y, size_t n, double *a, double *b, s
 
 /*
  * Sub-pixel position of the steepest rise of profile p[0..n-1] (sign = +1 rising, -1 falling):
- * smoothed gradient maximum refined by a least-squares parabola over the points above 80 % of
- * the peak. False when the peak touches the ends or is not at least twice the end gradients.
+ * maximum of the gradient (derivative of a Gaussian of smooth_px pixels), refined by a
+ * least-squares parabola over the points above 60 % of the peak. False when the peak touches the
+ * ends or is not at least twice the end gradients.
  */
-bool ana_inflection(const double *p, int n, int sign, double *pos, double *peak);
+bool ana_inflection(const double *p, int n, int sign, double smooth_px, double *pos, double *peak);
 
 /*
  * Distance between the 20 % and 80 % points of an edge profile normalised so that the

@@ -6,6 +6,9 @@
 #include "ana_int.h"
 
 #define BINS 1024
+/* The parabola through the slope peak uses the points above this fraction of the peak: real
+ * penumbrae are skewed (long outer tail), so a wide fit drifts outwards; 0.9 keeps it local. */
+#define PEAK_FIT_LEVEL 0.9
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -123,6 +126,19 @@ bool ana_otsu(const struct qc_image *img, struct ana_split *out)
 	return out->n_low > 0 && out->n_high > 0;
 }
 
+double ana_noise_sigma(const struct qc_image *img)
+{
+	size_t cap = (size_t)img->width * (size_t)(img->height / 4 + 1), n = 0;
+	double *d = qc_xmalloc(cap * sizeof(*d));
+	for (int y = 0; y < img->height; y += 4)
+		for (int x = 0; x + 1 < img->width; x++)
+			if (qc_valid(img, x, y) && qc_valid(img, x + 1, y))
+				d[n++] = fabs((double)qc_px(img, x + 1, y) - qc_px(img, x, y));
+	double sigma = n ? 1.4826 * ana_median(d, n) / M_SQRT2 : 0;
+	free(d);
+	return sigma;
+}
+
 bool ana_fit_line(const double *x, const double *y, size_t n, double *a, double *b)
 {
 	if (n < 2)
@@ -167,84 +183,91 @@ bool ana_fit_line_robust(double *x, double *y, size_t n, double *a, double *b, s
 	return ana_fit_line(x, y, k, a, b);
 }
 
-bool ana_inflection(const double *p, int n, int sign, double *pos, double *peak)
+/* Solves the 3x3 normal equations of a parabola fit; false when singular. */
+static bool parabola_vertex(const double *g, int l, int r, int centre, double *off)
+{
+	double S[5] = {0}, T[3] = {0};
+	for (int i = l; i <= r; i++) {
+		double u = i - centre, u2 = u * u;
+		S[0] += 1;
+		S[1] += u;
+		S[2] += u2;
+		S[3] += u2 * u;
+		S[4] += u2 * u2;
+		T[0] += g[i];
+		T[1] += g[i] * u;
+		T[2] += g[i] * u2;
+	}
+	double m[3][4] = {{S[0], S[1], S[2], T[0]}, {S[1], S[2], S[3], T[1]}, {S[2], S[3], S[4], T[2]}};
+	for (int c = 0; c < 3; c++) {
+		int piv = c;
+		for (int k = c + 1; k < 3; k++)
+			if (fabs(m[k][c]) > fabs(m[piv][c]))
+				piv = k;
+		if (fabs(m[piv][c]) < 1e-12)
+			return false;
+		for (int k = 0; k < 4; k++) {
+			double t = m[c][k];
+			m[c][k] = m[piv][k];
+			m[piv][k] = t;
+		}
+		for (int k = 0; k < 3; k++) {
+			if (k == c)
+				continue;
+			double f = m[k][c] / m[c][c];
+			for (int j = c; j < 4; j++)
+				m[k][j] -= f * m[c][j];
+		}
+	}
+	double c1 = m[1][3] / m[1][1], c2 = m[2][3] / m[2][2];
+	if (c2 >= 0)
+		return false;
+	*off = -c1 / (2 * c2);
+	return fabs(*off) <= 0.5 * (r - l) + 1;
+}
+
+/* Derivative at i by a derivative-of-Gaussian kernel, shortened near the ends of p. */
+static double gauss_slope(const double *p, int n, int i, double sigma)
+{
+	int k = (int)ceil(3 * sigma);
+	k = k > i ? i : k;
+	k = k > n - 1 - i ? n - 1 - i : k;
+	double acc = 0, norm = 0;
+	for (int j = 1; j <= k; j++) {
+		double w = j * exp(-0.5 * j * j / (sigma * sigma));
+		acc += w * (p[i + j] - p[i - j]);
+		norm += 2 * w * j;
+	}
+	return norm > 0 ? acc / norm : 0;
+}
+
+bool ana_inflection(const double *p, int n, int sign, double smooth_px, double *pos, double *peak)
 {
 	if (n < 9)
 		return false;
-	double *g = qc_xmalloc((size_t)n * sizeof(*g));
-	/* Derivative of the profile smoothed by a 5-tap binomial kernel. */
-	for (int i = 0; i < n; i++) {
-		if (i < 3 || i > n - 4) {
-			g[i] = 0;
-			continue;
-		}
-		double s1 = (p[i - 1] + 4 * p[i] + 6 * p[i + 1] + 4 * p[i + 2] + p[i + 3]) / 16;
-		double s0 = (p[i - 3] + 4 * p[i - 2] + 6 * p[i - 1] + 4 * p[i] + p[i + 1]) / 16;
-		g[i] = sign * (s1 - s0) / 2;
-	}
-	int best = 3;
-	for (int i = 3; i <= n - 4; i++)
+	double *g = qc_xcalloc((size_t)n, sizeof(*g));
+	int lo = 1, hi = n - 2, best = lo;
+	for (int i = lo; i <= hi; i++) {
+		g[i] = sign * gauss_slope(p, n, i, smooth_px);
 		if (g[i] > g[best])
 			best = i;
-	double gmax = g[best];
-	bool ok = gmax > 0 && best > 3 && best < n - 4 && g[3] < 0.5 * gmax &&
-		  g[n - 4] < 0.5 * gmax;
+	}
+	/* A genuine steepest point: inside the profile, the slope falling well below it on both
+	 * sides (a profile cut by the read-out border keeps its end slope high). */
+	double gmax = g[best], off = 0;
+	bool ok = gmax > 0 && best > lo + 1 && best < hi - 1 && g[lo] < 0.6 * gmax &&
+		  g[hi] < 0.6 * gmax;
 	if (ok) {
 		int l = best, r = best;
-		while (l > 3 && g[l - 1] >= 0.8 * gmax)
+		while (l > lo && g[l - 1] >= PEAK_FIT_LEVEL * gmax)
 			l--;
-		while (r < n - 4 && g[r + 1] >= 0.8 * gmax)
+		while (r < hi && g[r + 1] >= PEAK_FIT_LEVEL * gmax)
 			r++;
 		if (r - l < 2) {
 			l = best - 1;
 			r = best + 1;
 		}
-		/* Least-squares parabola g = c0 + c1 u + c2 u^2 around best (u = i - best). */
-		double S[5] = {0}, T[3] = {0};
-		for (int i = l; i <= r; i++) {
-			double u = i - best, u2 = u * u;
-			S[0] += 1;
-			S[1] += u;
-			S[2] += u2;
-			S[3] += u2 * u;
-			S[4] += u2 * u2;
-			T[0] += g[i];
-			T[1] += g[i] * u;
-			T[2] += g[i] * u2;
-		}
-		double m[3][4] = {{S[0], S[1], S[2], T[0]},
-				  {S[1], S[2], S[3], T[1]},
-				  {S[2], S[3], S[4], T[2]}};
-		for (int c = 0; c < 3 && ok; c++) {
-			int piv = c;
-			for (int k = c + 1; k < 3; k++)
-				if (fabs(m[k][c]) > fabs(m[piv][c]))
-					piv = k;
-			if (fabs(m[piv][c]) < 1e-12) {
-				ok = false;
-				break;
-			}
-			for (int k = 0; k < 4; k++) {
-				double t = m[c][k];
-				m[c][k] = m[piv][k];
-				m[piv][k] = t;
-			}
-			for (int k = 0; k < 3; k++) {
-				if (k == c)
-					continue;
-				double f = m[k][c] / m[c][c];
-				for (int j = c; j < 4; j++)
-					m[k][j] -= f * m[c][j];
-			}
-		}
-		double off = 0;
-		if (ok) {
-			double c1 = m[1][3] / m[1][1], c2 = m[2][3] / m[2][2];
-			off = c2 < 0 ? -c1 / (2 * c2) : 0;
-			if (fabs(off) > 1.5)
-				off = 0;
-		}
-		/* g[i] is the central difference of the smoothed profile at sample i. */
+		ok = parabola_vertex(g, l, r, best, &off);
 		*pos = best + off;
 		*peak = gmax;
 	}

@@ -8,6 +8,8 @@
 
 #define PI 3.14159265358979323846
 #define EDGE_WINDOW_MM 10.0 /* half length of an edge profile, at isocentre */
+#define SMOOTH_MM 0.5	    /* gradient smoothing: well below any MV penumbra */
+#define BAND 4		    /* a profile averages 2 * BAND + 1 lines */
 #define ROLE_MATCH_MM 10.0  /* the largest difference to a nominal field to take its role */
 
 enum side { LEFT, RIGHT, TOP, BOTTOM };
@@ -102,10 +104,10 @@ static enum qc_status find_rough(struct field *f, int idx)
 	return QC_OK;
 }
 
-/* The 3 pixels across a profile position are read out. */
+/* The pixels across a profile position are read out. */
 static bool line_valid(const struct qc_image *img, bool horiz, int k, int at)
 {
-	for (int d = -1; d <= 1; d++)
+	for (int d = -BAND; d <= BAND; d++)
 		if (!(horiz ? qc_valid(img, k, at + d) : qc_valid(img, at + d, k)))
 			return false;
 	return true;
@@ -113,7 +115,7 @@ static bool line_valid(const struct qc_image *img, bool horiz, int k, int at)
 
 /*
  * One profile across an edge: for left/right along row `at`, for top/bottom along column `at`,
- * centred on the rough edge, averaged over 3 lines, clipped to the read-out area.
+ * centred on the rough edge, averaged over 2 * BAND + 1 lines, clipped to the read-out area.
  * Returns the sample count and the coordinate of p[0].
  */
 static int profile(const struct field *f, enum side s, int at, int half, double *p, int *start)
@@ -124,7 +126,7 @@ static int profile(const struct field *f, enum side s, int at, int half, double 
 	int lo = centre - half, hi = centre + half;
 	int lim_lo = horiz ? f->vx0 : f->vy0, lim_hi = horiz ? f->vx1 : f->vy1;
 	int across_hi = horiz ? img->height - 1 : img->width - 1;
-	if (at - 1 < 0 || at + 1 > across_hi)
+	if (at - BAND < 0 || at + BAND > across_hi)
 		return 0;
 	lo = lo < lim_lo ? lim_lo : lo;
 	hi = hi > lim_hi ? lim_hi : hi;
@@ -142,9 +144,9 @@ static int profile(const struct field *f, enum side s, int at, int half, double 
 		return 0;
 	for (int k = lo; k <= hi; k++) {
 		double sum = 0;
-		for (int d = -1; d <= 1; d++)
+		for (int d = -BAND; d <= BAND; d++)
 			sum += horiz ? dose(f, k, at + d) : dose(f, at + d, k);
-		p[k - lo] = sum / 3;
+		p[k - lo] = sum / (2 * BAND + 1);
 	}
 	*start = lo;
 	return hi - lo + 1;
@@ -159,9 +161,10 @@ static void measure_edge(struct field *f, enum side s)
 	int half = (int)lround(EDGE_WINDOW_MM / mm_along);
 	half = half > (int)(0.45 * size) ? (int)(0.45 * size) : half;
 	half = half < 6 ? 6 : half;
-	/* Sample the central 60 % of the edge, one profile per line. */
+	/* Sample the central 70 % of the edge, away from the rounded corners, one profile per
+	 * line. */
 	int c0 = horiz ? f->yt : f->xl, c1 = horiz ? f->yb : f->xr;
-	int from = (int)lround(c0 + 0.2 * (c1 - c0)), to = (int)lround(c1 - 0.2 * (c1 - c0));
+	int from = (int)lround(c0 + 0.15 * (c1 - c0)), to = (int)lround(c1 - 0.15 * (c1 - c0));
 	int sign = (s == LEFT || s == TOP) ? 1 : -1;
 	size_t cap = (size_t)(to - from + 1);
 	double *u = qc_xmalloc(cap * sizeof(double)), *v = qc_xmalloc(cap * sizeof(double));
@@ -180,7 +183,8 @@ static void measure_edge(struct field *f, enum side s)
 		if (outer > 0.35 || inner < 0.65)
 			continue;
 		double pos, peak, w;
-		if (!ana_inflection(p, len, sign, &pos, &peak) || pos < 3 || pos > len - 4)
+		double smooth = fmin(fmax(SMOOTH_MM / mm_along, 1.0), 4.0);
+		if (!ana_inflection(p, len, sign, smooth, &pos, &peak) || pos < 3 || pos > len - 4)
 			continue;
 		double edge_px = start + pos;
 		/* Store (along-edge, across-edge) in mm relative to the isocentre. */
@@ -192,7 +196,11 @@ static void measure_edge(struct field *f, enum side s)
 			v[n] = (edge_px - f->iso_row) * f->mmy;
 		}
 		n++;
-		if (ana_penumbra(p, len, sign, pos, &w))
+		/* The 0 % of the penumbra is read 10 mm outside the edge: only on profiles the
+		 * read-out border did not cut on that side. */
+		int centre = s == LEFT ? f->xl : s == RIGHT ? f->xr : s == TOP ? f->yt : f->yb;
+		bool full = sign > 0 ? start == centre - half : start + len - 1 == centre + half;
+		if (full && ana_penumbra(p, len, sign, pos, &w))
 			pen[n_pen++] = w * mm_along;
 	}
 	size_t kept = 0;
@@ -366,7 +374,9 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 	for (int s = 0; s < 4; s++) {
 		struct edge *e = &f->e[s];
 		add_value(res, pn[s], "mm", idx, e->ok && e->has_pen, e->pen_mm,
-			  e->ok ? "no 20-80 % crossing found" : e->why);
+			  e->ok ? "penumbra not measurable: the read-out area ends less than 10 mm "
+				  "beyond this edge"
+				: e->why);
 	}
 	for (int s = 0; s < 4; s++) {
 		struct edge *e = &f->e[s];
@@ -436,8 +446,7 @@ static enum qc_status analyse_one(const struct qc_image *img, int idx,
 		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: it "
 						"is blank",
 			       idx + 1);
-	double noise = 1.4826 * fmax(sp.low_mad, sp.high_mad);
-	if (sp.high_median - sp.low_median < 8 * noise)
+	if (sp.high_median - sp.low_median < 20 * ana_noise_sigma(img))
 		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: no "
 						"contrast between field and background",
 			       idx + 1);

@@ -28,11 +28,8 @@ static void judge(struct qc_record *r, const struct qc_mdef *def)
 {
 	r->verdict = QC_V_NO_TOL;
 	memset(&r->lv, 0, sizeof(r->lv));
-	if (!def) {
-		if (!r->m.has_value)
-			r->verdict = QC_V_NOT_DONE;
-		return;
-	}
+	if (!def)
+		return; /* informative quantity: shown and stored, never judged */
 	r->lv = def->lv;
 	if (r->lv.ref_nominal) {
 		r->lv.has_ref = r->m.has_nominal;

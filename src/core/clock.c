@@ -60,6 +60,7 @@ enum qc_status qc_clock_set(const char *when)
 {
 	time_t t;
 	struct qc_date d;
+	fixed_day = fixed_time = false;
 	if (!when) {
 		const char *now = getenv("QC_NOW");
 		const char *today = getenv("QC_TODAY");

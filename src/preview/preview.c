@@ -1,10 +1,284 @@
-/* Placeholder preview. */
+/* Grey previews of images and their rendering as terminal cells with overlays (libcaca). */
+#include <caca.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include "qc/preview.h"
-void prev_make(const struct qc_image *img, int frame, bool inverted, int max_side, struct qc_preview *out)
-{ (void)img; (void)frame; (void)inverted; (void)max_side; memset(out, 0, sizeof(*out)); }
-void prev_release(struct qc_preview *pv) { free(pv->px); memset(pv, 0, sizeof(*pv)); }
-void prev_render(const struct qc_preview *pv, const struct qc_overlay *ov, size_t n_ov, const enum qc_verdict *verdicts, int cols, int rows, bool ascii, struct prev_grid *out)
-{ (void)pv; (void)ov; (void)n_ov; (void)verdicts; (void)cols; (void)rows; (void)ascii; memset(out, 0, sizeof(*out)); }
-void prev_grid_release(struct prev_grid *g) { free(g->cells); memset(g, 0, sizeof(*g)); }
+
+/* Overlay colours, ANSI numbers. */
+enum {
+	ANSI_RED = 9,
+	ANSI_GREEN = 10,
+	ANSI_YELLOW = 11,
+	ANSI_BLUE = 12,
+	ANSI_MAGENTA = 13,
+	ANSI_CYAN = 14,
+};
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return (x > y) - (x < y);
+}
+
+/* Bounding box of the read-out pixels (the whole image when all are valid). */
+static void valid_box(const struct qc_image *img, int *x0, int *y0, int *x1, int *y1)
+{
+	*x0 = 0;
+	*y0 = 0;
+	*x1 = img->width - 1;
+	*y1 = img->height - 1;
+	if (!img->valid)
+		return;
+	int bx0 = img->width, by0 = img->height, bx1 = -1, by1 = -1;
+	for (int y = 0; y < img->height; y++)
+		for (int x = 0; x < img->width; x++)
+			if (img->valid[(size_t)y * img->width + x]) {
+				bx0 = x < bx0 ? x : bx0;
+				bx1 = x > bx1 ? x : bx1;
+				by0 = y < by0 ? y : by0;
+				by1 = y > by1 ? y : by1;
+			}
+	if (bx1 >= 0) {
+		*x0 = bx0;
+		*y0 = by0;
+		*x1 = bx1;
+		*y1 = by1;
+	}
+}
+
+void prev_make(const struct qc_image *img, int frame, bool inverted, int max_side,
+	       struct qc_preview *out)
+{
+	int x0, y0, x1, y1;
+	memset(out, 0, sizeof(*out));
+	valid_box(img, &x0, &y0, &x1, &y1);
+	int w = x1 - x0 + 1, h = y1 - y0 + 1, longest = w > h ? w : h;
+	double step = longest > max_side ? (double)longest / max_side : 1.0;
+	int pw = (int)ceil(w / step - 1e-9), ph = (int)ceil(h / step - 1e-9);
+	const float *px = img->px + (size_t)frame * img->width * img->height;
+	float *acc = qc_xmalloc((size_t)pw * ph * sizeof(*acc));
+	float *sorted = qc_xmalloc((size_t)pw * ph * sizeof(*sorted));
+	size_t n_sorted = 0;
+
+	/* Box average of the valid pixels under each preview pixel. */
+	for (int j = 0; j < ph; j++) {
+		int ya = y0 + (int)floor(j * step), yb = y0 + (int)ceil((j + 1) * step) - 1;
+		yb = yb > y1 ? y1 : yb;
+		for (int i = 0; i < pw; i++) {
+			int xa = x0 + (int)floor(i * step), xb = x0 + (int)ceil((i + 1) * step) - 1;
+			xb = xb > x1 ? x1 : xb;
+			double sum = 0;
+			int n = 0;
+			for (int y = ya; y <= yb; y++)
+				for (int x = xa; x <= xb; x++)
+					if (qc_valid(img, x, y)) {
+						sum += px[(size_t)y * img->width + x];
+						n++;
+					}
+			float v = n ? (float)(sum / n) : NAN;
+			acc[(size_t)j * pw + i] = inverted ? -v : v;
+			if (n)
+				sorted[n_sorted++] = acc[(size_t)j * pw + i];
+		}
+	}
+	qsort(sorted, n_sorted, sizeof(*sorted), cmp_float);
+	float lo = n_sorted ? sorted[(size_t)(0.005 * (n_sorted - 1))] : 0;
+	float hi = n_sorted ? sorted[(size_t)(0.995 * (n_sorted - 1))] : 1;
+	if (!(hi > lo))
+		hi = lo + 1;
+	out->px = qc_xmalloc((size_t)pw * ph);
+	for (size_t k = 0; k < (size_t)pw * ph; k++) {
+		float v = acc[k];
+		double t = isnan(v) ? 0 : (v - lo) / (hi - lo);
+		out->px[k] = (unsigned char)lround(255 * (t < 0 ? 0 : (t > 1 ? 1 : t)));
+	}
+	free(acc);
+	free(sorted);
+	out->image = 0;
+	out->width = pw;
+	out->height = ph;
+	out->step = step;
+	out->origin_x = x0 - 0.5 + 0.5 * step;
+	out->origin_y = y0 - 0.5 + 0.5 * step;
+}
+
+void prev_release(struct qc_preview *pv)
+{
+	free(pv->px);
+	memset(pv, 0, sizeof(*pv));
+}
+
+void prev_grid_release(struct prev_grid *g)
+{
+	free(g->cells);
+	memset(g, 0, sizeof(*g));
+}
+
+/* libcaca numbers colours in CGA order; cells use ANSI order. */
+static uint8_t cga_to_ansi(uint8_t c)
+{
+	static const uint8_t map[16] = {0, 4, 2, 6, 1, 5, 3, 7, 8, 12, 10, 14, 9, 13, 11, 15};
+	return c < 16 ? map[c] : 7;
+}
+
+static void dither(const struct qc_preview *pv, int cw, int ch, bool ascii, struct prev_grid *g)
+{
+	caca_canvas_t *cv = caca_create_canvas(cw, ch);
+	uint32_t *argb = qc_xmalloc((size_t)pv->width * pv->height * sizeof(*argb));
+	if (!cv)
+		qc_die("cannot create a libcaca canvas of %d x %d", cw, ch);
+	for (size_t k = 0; k < (size_t)pv->width * pv->height; k++) {
+		uint32_t v = pv->px[k];
+		argb[k] = 0xff000000u | v << 16 | v << 8 | v;
+	}
+	caca_dither_t *d = caca_create_dither(32, pv->width, pv->height, 4 * pv->width, 0x00ff0000,
+					      0x0000ff00, 0x000000ff, 0);
+	if (!d)
+		qc_die("cannot create a libcaca dither");
+	caca_set_dither_color(d, "fullgray");
+	caca_set_dither_charset(d, ascii ? "ascii" : "shades");
+	caca_set_dither_algorithm(d, "fstein");
+	caca_dither_bitmap(cv, 0, 0, cw, ch, d, argb);
+	for (int y = 0; y < ch; y++)
+		for (int x = 0; x < cw; x++) {
+			struct prev_cell *c = &g->cells[(size_t)y * cw + x];
+			uint32_t attr = caca_get_attr(cv, x, y);
+			c->ch = caca_get_char(cv, x, y);
+			c->fg = cga_to_ansi(caca_attr_to_ansi_fg(attr));
+			c->bg = cga_to_ansi(caca_attr_to_ansi_bg(attr));
+			if (ascii && c->ch > 0x7e)
+				c->ch = '#';
+		}
+	caca_free_dither(d);
+	caca_free_canvas(cv);
+	free(argb);
+}
+
+static uint8_t overlay_colour(const struct qc_overlay *o, enum qc_verdict v)
+{
+	if (v == QC_V_ACT)
+		return ANSI_RED;
+	if (v == QC_V_TOL)
+		return ANSI_YELLOW;
+	switch (o->role) {
+	case QC_OVR_EDGE: return ANSI_GREEN;
+	case QC_OVR_CENTRE: return ANSI_CYAN;
+	case QC_OVR_REF: return ANSI_MAGENTA;
+	case QC_OVR_ROI: return ANSI_BLUE;
+	}
+	return ANSI_GREEN;
+}
+
+static void put(struct prev_grid *g, int x, int y, uint32_t ch, uint8_t fg)
+{
+	if (x < 0 || y < 0 || x >= g->cols || y >= g->rows)
+		return;
+	struct prev_cell *c = &g->cells[(size_t)y * g->cols + x];
+	/* Crossing lines become a cross. */
+	if (c->overlay && c->ch != ch && ch != '+' && ch != 0x253c)
+		ch = c->ch < 0x80 ? '+' : 0x253c;
+	c->ch = ch;
+	c->fg = fg;
+	c->bg = 0;
+	c->overlay = true;
+}
+
+static void cell_of(const struct prev_grid *g, const struct qc_preview *pv, double x, double y,
+		    double *cx, double *cy)
+{
+	double px = (x - pv->origin_x) / pv->step, py = (y - pv->origin_y) / pv->step;
+	*cx = (px - g->x0) / g->sx;
+	*cy = (py - g->y0) / g->sy;
+}
+
+static void line(struct prev_grid *g, double x0, double y0, double x1, double y1, uint8_t fg,
+		 bool ascii)
+{
+	double dx = x1 - x0, dy = (y1 - y0) * 2; /* cells are twice as tall as wide */
+	uint32_t ch;
+	if (fabs(dy) < 0.4 * fabs(dx))
+		ch = ascii ? '-' : 0x2500;
+	else if (fabs(dx) < 0.4 * fabs(dy))
+		ch = ascii ? '|' : 0x2502;
+	else
+		ch = (dx > 0) == (dy > 0) ? (ascii ? '\\' : 0x2572) : (ascii ? '/' : 0x2571);
+	int steps = (int)ceil(fmax(fabs(x1 - x0), fabs(y1 - y0))) + 1;
+	for (int i = 0; i <= steps; i++) {
+		double t = (double)i / steps;
+		put(g, (int)floor(x0 + t * (x1 - x0)), (int)floor(y0 + t * (y1 - y0)), ch, fg);
+	}
+}
+
+static void draw_overlay(struct prev_grid *g, const struct qc_preview *pv,
+			 const struct qc_overlay *o, uint8_t fg, bool ascii)
+{
+	double ax, ay, bx, by;
+	cell_of(g, pv, o->x0, o->y0, &ax, &ay);
+	switch (o->kind) {
+	case QC_OV_LINE:
+		cell_of(g, pv, o->x1, o->y1, &bx, &by);
+		line(g, ax, ay, bx, by, fg, ascii);
+		break;
+	case QC_OV_RECT:
+		cell_of(g, pv, o->x1, o->y1, &bx, &by);
+		line(g, ax, ay, bx, ay, fg, ascii);
+		line(g, ax, by, bx, by, fg, ascii);
+		line(g, ax, ay, ax, by, fg, ascii);
+		line(g, bx, ay, bx, by, fg, ascii);
+		break;
+	case QC_OV_CROSS: {
+		double rx = fmax(1, o->r / pv->step / g->sx), ry = fmax(1, o->r / pv->step / g->sy);
+		line(g, ax - rx, ay, ax + rx, ay, fg, ascii);
+		line(g, ax, ay - ry, ax, ay + ry, fg, ascii);
+		put(g, (int)floor(ax), (int)floor(ay), ascii ? '+' : 0x253c, fg);
+		break;
+	}
+	case QC_OV_CIRCLE: {
+		double rx = o->r / pv->step / g->sx, ry = o->r / pv->step / g->sy;
+		int n = (int)ceil(2 * M_PI * fmax(rx, ry)) + 8;
+		for (int i = 0; i < n; i++) {
+			double a = 2 * M_PI * i / n;
+			put(g, (int)floor(ax + rx * cos(a)), (int)floor(ay + ry * sin(a)),
+			    ascii ? 'o' : 0x00b7, fg);
+		}
+		break;
+	}
+	}
+}
+
+void prev_render(const struct qc_preview *pv, const struct qc_overlay *ov, size_t n_ov,
+		 const enum qc_verdict *verdicts, int cols, int rows, bool ascii,
+		 struct prev_grid *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!pv->px || pv->width < 1 || pv->height < 1 || cols < 2 || rows < 2)
+		return;
+	/* Keep the picture's aspect with cells about twice as tall as wide. */
+	double aspect = (double)pv->width / pv->height;
+	int ch = rows, cw = (int)lround(2 * aspect * ch);
+	if (cw > cols) {
+		cw = cols;
+		ch = (int)lround(cw / (2 * aspect));
+	}
+	cw = cw < 2 ? 2 : cw;
+	ch = ch < 2 ? 2 : ch;
+	out->cols = cw;
+	out->rows = ch;
+	out->cells = qc_xcalloc((size_t)cw * ch, sizeof(*out->cells));
+	out->x0 = -0.5;
+	out->y0 = -0.5;
+	out->sx = (double)pv->width / cw;
+	out->sy = (double)pv->height / ch;
+	dither(pv, cw, ch, ascii, out);
+	/* References first, so that measured items are drawn on top. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n_ov; i++) {
+			const struct qc_overlay *o = &ov[i];
+			if (o->image != pv->image || (pass == 0) != (o->role == QC_OVR_REF))
+				continue;
+			enum qc_verdict v = verdicts ? verdicts[i] : QC_V_OK;
+			draw_overlay(out, pv, o, overlay_colour(o, v), ascii);
+		}
+}

@@ -1,0 +1,177 @@
+/* Running a test on image files: load, fingerprint, analyse, picture, judge (TUI and CLI). */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qc/clock.h"
+#include "qc/dicom.h"
+#include "qc/preview.h"
+#include "qc/run.h"
+
+const char *run_login_name(void)
+{
+	static char name[64];
+	const char *v = getenv("USER");
+	if (!v || !*v)
+		v = getenv("LOGNAME");
+	if (!v || !*v) {
+		struct passwd *pw = getpwuid(getuid());
+		v = pw && pw->pw_name ? pw->pw_name : "unknown";
+	}
+	qc_strlcpy(name, v, sizeof(name));
+	return name;
+}
+
+static void progress(const struct run_request *rq, size_t done, size_t total, const char *what)
+{
+	if (rq->progress)
+		rq->progress(rq->ud, done, total, what);
+}
+
+static const char *machine_of(const struct qc_catalog *cat, const struct qc_image *img)
+{
+	for (size_t i = 0; cat && i < cat->n_machines; i++)
+		if (cat->machines[i].match_model[0] &&
+		    qc_streq_nocase(cat->machines[i].match_model, img->tags.model))
+			return cat->machines[i].id;
+	return cat && cat->default_machine[0] ? cat->default_machine : "";
+}
+
+static enum qc_status check_count(const struct run_request *rq, const struct qc_analysis *a)
+{
+	int lo = a->min_images, hi = a->max_images;
+	if (rq->test && rq->test->analysis[0]) {
+		lo = rq->test->min_images > lo ? rq->test->min_images : lo;
+		hi = rq->test->max_images < hi ? rq->test->max_images : hi;
+	}
+	if (rq->n_paths == 0)
+		return qc_fail(QC_ERR_INVALID, "no DICOM image to analyse");
+	if ((int)rq->n_paths < lo || (int)rq->n_paths > hi)
+		return qc_fail(QC_ERR_INVALID, "%s takes %d to %d images, not %zu",
+			       rq->test ? rq->test->id : a->id, lo, hi, rq->n_paths);
+	return QC_OK;
+}
+
+static enum qc_status load_all(const struct run_request *rq, struct qc_image *imgs,
+			       struct qc_session *s)
+{
+	s->in = qc_xcalloc(rq->n_paths, sizeof(*s->in));
+	for (size_t i = 0; i < rq->n_paths; i++) {
+		const char *path = rq->paths[i];
+		progress(rq, i, rq->n_paths + 1, path);
+		struct qc_input *in = &s->in[s->n_in++];
+		in->path = qc_xstrdup(path);
+		enum qc_status st = dcm_load(path, &imgs[i]);
+		if (st)
+			return st;
+		if ((st = qc_sha256_file(path, in->sha256)))
+			return st;
+		qc_strlcpy(in->sop_instance_uid, imgs[i].tags.sop_instance_uid,
+			   sizeof(in->sop_instance_uid));
+	}
+	return QC_OK;
+}
+
+enum qc_status run_analysis(const struct run_request *rq, struct qc_session *s)
+{
+	const char *aid = rq->analysis ? rq->analysis : (rq->test ? rq->test->analysis : "");
+	const struct qc_analysis *a = aid && *aid ? ana_find(aid) : NULL;
+	char when[20];
+	memset(s, 0, sizeof(*s));
+	if (!a)
+		return aid && *aid ? qc_fail(QC_ERR_NOT_FOUND, "unknown analysis '%s'", aid)
+				   : qc_fail(QC_ERR_INVALID, "test '%s' has no image analysis yet",
+					     rq->test ? rq->test->id : "?");
+	enum qc_status st = check_count(rq, a);
+	if (st)
+		return st;
+
+	qc_format_time(qc_now(), when, sizeof(when));
+	qc_strlcpy(s->started_at, when, sizeof(s->started_at));
+	struct qc_image *imgs = qc_xcalloc(rq->n_paths, sizeof(*imgs));
+	const struct qc_image **ptrs = qc_xcalloc(rq->n_paths, sizeof(*ptrs));
+	struct qc_result res;
+	qc_result_init(&res, rq->n_paths);
+	st = load_all(rq, imgs, s);
+	if (!st) {
+		struct ana_context ctx;
+		cat_analysis_context(rq->cat, rq->test, &ctx);
+		for (size_t i = 0; i < rq->n_paths; i++)
+			ptrs[i] = &imgs[i];
+		progress(rq, rq->n_paths, rq->n_paths + 1, a->id);
+		st = a->run(ptrs, rq->n_paths, &ctx, &res);
+	}
+	if (!st) {
+		s->pv = qc_xcalloc(rq->n_paths, sizeof(*s->pv));
+		for (size_t i = 0; i < rq->n_paths; i++) {
+			prev_make(&imgs[i], 0, res.inverted[i], RUN_PREVIEW_MAX, &s->pv[i]);
+			s->pv[i].image = (int)i;
+			s->n_pv++;
+		}
+		qc_strlcpy(s->test, rq->test ? rq->test->id : "", sizeof(s->test));
+		qc_strlcpy(s->machine, machine_of(rq->cat, &imgs[0]), sizeof(s->machine));
+		qc_strlcpy(s->analysis, a->id, sizeof(s->analysis));
+		qc_strlcpy(s->analysis_version, a->version, sizeof(s->analysis_version));
+		qc_strlcpy(s->program_version, QC_VERSION, sizeof(s->program_version));
+		qc_strlcpy(s->operator_name, rq->operator_name ? rq->operator_name : run_login_name(),
+			   sizeof(s->operator_name));
+		qc_session_take_result(s, rq->test, &res);
+		qc_format_time(qc_now(), when, sizeof(when));
+		qc_strlcpy(s->completed_at, when, sizeof(s->completed_at));
+		progress(rq, rq->n_paths + 1, rq->n_paths + 1, "done");
+	}
+	for (size_t i = 0; i < rq->n_paths; i++)
+		qc_image_release(&imgs[i]);
+	free(imgs);
+	free(ptrs);
+	qc_result_release(&res);
+	if (st)
+		qc_session_release(s);
+	return st;
+}
+
+static void push(char ***paths, size_t *n, size_t *cap, const char *p)
+{
+	qc_grow(paths, cap, *n + 1, sizeof(**paths));
+	(*paths)[(*n)++] = qc_xstrdup(p);
+}
+
+enum qc_status run_expand_paths(const char *const *args, size_t n, char ***paths, size_t *n_paths)
+{
+	size_t cap = 0;
+	*paths = NULL;
+	*n_paths = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		if (stat(args[i], &sb) != 0) {
+			run_free_paths(*paths, *n_paths);
+			return qc_fail(QC_ERR_NOT_FOUND, "no such file or folder '%s'", args[i]);
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			push(paths, n_paths, &cap, args[i]);
+			continue;
+		}
+		struct dcm_scan scan;
+		enum qc_status st = dcm_scan_dir(args[i], &scan, NULL, NULL);
+		if (st) {
+			run_free_paths(*paths, *n_paths);
+			return st;
+		}
+		for (size_t k = 0; k < scan.n_series; k++)
+			for (size_t j = 0; j < scan.series[k].count; j++)
+				push(paths, n_paths, &cap, scan.series[k].paths[j]);
+		dcm_scan_release(&scan);
+	}
+	return QC_OK;
+}
+
+void run_free_paths(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}

@@ -1,0 +1,321 @@
+/* Drawing helpers: text by display width, ASCII fallback, verdict colours, prompts, progress. */
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "qc/catalog.h"
+#include "qc/core.h"
+#include "tui_int.h"
+
+/* Latin letters and the punctuation the catalogue and translations use, in plain ASCII. */
+static const char *translit(unsigned cp)
+{
+	static const struct {
+		unsigned cp;
+		const char *ascii;
+	} table[] = {
+		{0xe0, "a"},  {0xe2, "a"},   {0xe4, "a"},  {0xe7, "c"},  {0xe8, "e"},   {0xe9, "e"},
+		{0xea, "e"},  {0xeb, "e"},   {0xee, "i"},  {0xef, "i"},  {0xf4, "o"},   {0xf6, "o"},
+		{0xf9, "u"},  {0xfb, "u"},   {0xfc, "u"},  {0xff, "y"},  {0xc0, "A"},   {0xc2, "A"},
+		{0xc7, "C"},  {0xc8, "E"},   {0xc9, "E"},  {0xca, "E"},  {0xcb, "E"},   {0xce, "I"},
+		{0xcf, "I"},  {0xd4, "O"},   {0xd9, "U"},  {0xdb, "U"},  {0xdc, "U"},   {0x153, "oe"},
+		{0x152, "OE"}, {0xe6, "ae"}, {0xab, "\""}, {0xbb, "\""}, {0x2013, "-"}, {0x2014, "-"},
+		{0x2019, "'"}, {0x2018, "'"}, {0x201c, "\""}, {0x201d, "\""}, {0x2026, "..."},
+		{0xb1, "+/-"}, {0x2264, "<="}, {0x2265, ">="}, {0xb0, " deg"}, {0xd7, "x"},
+		{0xa0, " "},  {0x202f, " "}, {0xb5, "u"},  {0x2022, "*"}, {0x2192, "->"},
+		{0x25b6, ">"}, {0x2713, "v"}, {0x2717, "x"},
+	};
+	for (size_t i = 0; i < QC_ARRAY_LEN(table); i++)
+		if (table[i].cp == cp)
+			return table[i].ascii;
+	return "?";
+}
+
+/* Decodes one UTF-8 sequence; returns its length (1 for a stray byte). */
+static int utf8_next(const unsigned char *s, unsigned *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	int len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1;
+	unsigned v = len == 4 ? s[0] & 7u : len == 3 ? s[0] & 15u : s[0] & 31u;
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		v = v << 6 | (s[i] & 0x3fu);
+	}
+	*cp = len == 1 ? 0xfffd : v;
+	return len;
+}
+
+const char *tui_text(struct tui *t, const char *s)
+{
+	static char bufs[4][1024];
+	static int k;
+	if (!s)
+		return "";
+	if (!t->ascii)
+		return s;
+	char *out = bufs[k++ % 4];
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < sizeof(bufs[0]);) {
+		unsigned cp;
+		p += utf8_next(p, &cp);
+		const char *a = cp < 0x80 ? NULL : translit(cp);
+		if (!a)
+			out[o++] = (char)cp;
+		else
+			for (; *a && o + 1 < sizeof(bufs[0]); a++)
+				out[o++] = *a;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Wide characters of s (transliterated in ASCII mode); owned: free(). */
+static wchar_t *to_wide(struct tui *t, const char *s, size_t *n)
+{
+	const char *src = tui_text(t, s);
+	size_t len = strlen(src);
+	wchar_t *w = qc_xmalloc((len + 1) * sizeof(*w));
+	mbstate_t st;
+	memset(&st, 0, sizeof(st));
+	size_t k = 0;
+	for (const char *p = src; *p;) {
+		wchar_t wc;
+		size_t r = mbrtowc(&wc, p, strlen(p), &st);
+		if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
+			wc = '?';
+			r = 1;
+			memset(&st, 0, sizeof(st));
+		}
+		w[k++] = wc == '\t' || wc == '\n' ? L' ' : wc;
+		p += r;
+	}
+	w[k] = 0;
+	*n = k;
+	return w;
+}
+
+static int wc_width(wchar_t c)
+{
+	int w = wcwidth(c);
+	return w < 0 ? 1 : w;
+}
+
+int tui_width(struct tui *t, const char *s)
+{
+	size_t n;
+	wchar_t *w = to_wide(t, s, &n);
+	int width = 0;
+	for (size_t i = 0; i < n; i++)
+		width += wc_width(w[i]);
+	free(w);
+	return width;
+}
+
+void tui_fill(struct tui *t, int y, int x, int w, enum tui_slot slot)
+{
+	tui_use(t, slot);
+	for (int i = 0; i < w; i++)
+		mvaddch(y, x + i, ' ');
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+void tui_put(struct tui *t, int y, int x, int w, enum tui_slot slot, const char *s, bool pad)
+{
+	size_t n;
+	if (w <= 0)
+		return;
+	wchar_t *ws = to_wide(t, s, &n);
+	int total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += wc_width(ws[i]);
+	size_t keep = n;
+	bool cut = total > w;
+	if (cut) {
+		int used = 0;
+		for (keep = 0; keep < n && used + wc_width(ws[keep]) <= w - 1; keep++)
+			used += wc_width(ws[keep]);
+		total = used + 1;
+	}
+	tui_use(t, slot);
+	mvaddnwstr(y, x, ws, (int)keep);
+	if (cut)
+		addstr(t->ascii ? "~" : "…");
+	for (int i = total; pad && i < w; i++)
+		addch(' ');
+	attr_set(A_NORMAL, 0, NULL);
+	free(ws);
+}
+
+void tui_putr(struct tui *t, int y, int x, int w, enum tui_slot slot, const char *s)
+{
+	int sw = tui_width(t, s);
+	if (sw < w)
+		tui_put(t, y, x + w - sw, sw, slot, s, false);
+	else
+		tui_put(t, y, x, w, slot, s, false);
+}
+
+void tui_hline(struct tui *t, int y, int x, int w, enum tui_slot slot)
+{
+	tui_use(t, slot);
+	for (int i = 0; i < w; i++) {
+		if (t->ascii)
+			mvaddch(y, x + i, '-');
+		else
+			mvaddstr(y, x + i, "─");
+	}
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+enum tui_slot tui_verdict_slot(int v)
+{
+	switch ((enum qc_verdict)v) {
+	case QC_V_OK: return SLOT_OK;
+	case QC_V_TOL: return SLOT_TOL;
+	case QC_V_ACT: return SLOT_ACT;
+	case QC_V_NOT_DONE: return SLOT_NOT_DONE;
+	case QC_V_NO_TOL: return SLOT_NO_TOL;
+	}
+	return SLOT_NORMAL;
+}
+
+const char *tui_verdict_word(int v)
+{
+	switch ((enum qc_verdict)v) {
+	case QC_V_OK: return _("OK");
+	case QC_V_TOL: return _("TOLERANCE");
+	case QC_V_ACT: return _("ACTION");
+	case QC_V_NOT_DONE: return _("NOT DONE");
+	case QC_V_NO_TOL: return _("no tol.");
+	}
+	return "?";
+}
+
+/* Redraws the line editor: label, visible part of the text, cursor. */
+static void draw_prompt(struct tui *t, const char *label, const wchar_t *w, size_t len,
+			size_t cur)
+{
+	int y = t->rows - 1, lw = tui_width(t, label) + 1;
+	tui_fill(t, y, 0, t->cols, SLOT_STATUS);
+	tui_put(t, y, 0, lw, SLOT_STATUS, label, true);
+	int room = t->cols - lw - 1;
+	size_t first = cur > (size_t)room ? cur - (size_t)room : 0;
+	tui_use(t, SLOT_NORMAL);
+	move(y, lw);
+	for (int i = 0; i < room; i++)
+		addch(' ');
+	mvaddnwstr(y, lw, w + first, (int)(len - first < (size_t)room ? len - first : (size_t)room));
+	attr_set(A_NORMAL, 0, NULL);
+	int cx = lw;
+	for (size_t i = first; i < cur; i++)
+		cx += wc_width(w[i]);
+	move(y, cx);
+	refresh();
+}
+
+bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
+{
+	size_t cap = n, len;
+	wchar_t *init = to_wide(t, buf, &len);
+	wchar_t *w = qc_xcalloc(cap + 1, sizeof(*w));
+	wmemcpy(w, init, len < cap ? len : cap);
+	len = len < cap ? len : cap;
+	free(init);
+	size_t cur = len;
+	bool ok = false, done = false;
+	curs_set(1);
+	while (!done) {
+		wint_t ch;
+		draw_prompt(t, label, w, len, cur);
+		int r = get_wch(&ch);
+		if (r == ERR)
+			break;
+		if (r == KEY_CODE_YES) {
+			if (ch == KEY_LEFT && cur > 0)
+				cur--;
+			else if (ch == KEY_RIGHT && cur < len)
+				cur++;
+			else if (ch == KEY_HOME)
+				cur = 0;
+			else if (ch == KEY_END)
+				cur = len;
+			else if (ch == KEY_BACKSPACE && cur > 0) {
+				wmemmove(w + cur - 1, w + cur, len - cur);
+				len--;
+				cur--;
+			} else if (ch == KEY_DC && cur < len) {
+				wmemmove(w + cur, w + cur + 1, len - cur - 1);
+				len--;
+			} else if (ch == KEY_ENTER)
+				ok = done = true;
+			continue;
+		}
+		if (ch == 27)
+			done = true;
+		else if (ch == '\n' || ch == '\r')
+			ok = done = true;
+		else if ((ch == 127 || ch == 8) && cur > 0) {
+			wmemmove(w + cur - 1, w + cur, len - cur);
+			len--;
+			cur--;
+		} else if (ch >= 32 && ch != 127 && len + 1 < cap) {
+			wmemmove(w + cur + 1, w + cur, len - cur);
+			w[cur++] = (wchar_t)ch;
+			len++;
+		}
+	}
+	curs_set(0);
+	if (ok) {
+		w[len] = 0;
+		size_t r = wcstombs(buf, w, n - 1);
+		buf[r == (size_t)-1 ? 0 : r] = '\0';
+	}
+	free(w);
+	return ok;
+}
+
+bool tui_confirm(struct tui *t, const char *question)
+{
+	char text[512];
+	/* Translators: the keys that answer yes / no to a question. */
+	const char *yes = _("y"), *no = _("n");
+	snprintf(text, sizeof(text), "%s (%s/%s)", question, yes, no);
+	for (;;) {
+		tui_fill(t, t->rows - 1, 0, t->cols, SLOT_ERROR);
+		tui_put(t, t->rows - 1, 0, t->cols, SLOT_ERROR, text, false);
+		refresh();
+		wint_t ch;
+		if (get_wch(&ch) == ERR)
+			return false;
+		if (ch == (wint_t)yes[0] || ch == (wint_t)(yes[0] - 32) || ch == 'y')
+			return true;
+		if (ch == (wint_t)no[0] || ch == 27 || ch == 'n')
+			return false;
+	}
+}
+
+void tui_progress(struct tui *t, const char *title, size_t done, size_t total, const char *what)
+{
+	int w = t->cols > 70 ? 60 : t->cols - 6, x = (t->cols - w) / 2, y = t->rows / 2 - 2;
+	char line[256];
+	for (int i = 0; i < 4; i++)
+		tui_fill(t, y + i, x, w, SLOT_TITLE);
+	tui_put(t, y, x + 2, w - 4, SLOT_TITLE, title, false);
+	int bar = w - 14, full = total ? (int)((long)bar * (long)done / (long)total) : 0;
+	tui_use(t, SLOT_TITLE);
+	mvaddch(y + 1, x + 2, '[');
+	for (int i = 0; i < bar; i++)
+		addch(i < full ? '#' : '.');
+	snprintf(line, sizeof(line), "] %3d %%", total ? (int)(100 * done / total) : 0);
+	addstr(line);
+	attr_set(A_NORMAL, 0, NULL);
+	const char *base = what ? strrchr(what, '/') : NULL;
+	tui_put(t, y + 2, x + 2, w - 4, SLOT_TITLE, base ? base + 1 : (what ? what : ""), false);
+	refresh();
+}

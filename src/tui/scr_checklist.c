@@ -1,0 +1,243 @@
+/* The checklist: tests of the catalogue grouped by frequency, with today's due status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qc/clock.h"
+#include "qc/sched.h"
+#include "tui_int.h"
+
+struct row {
+	const struct qc_frequency *freq; /* group header when test is NULL */
+	const struct qc_test *test;
+	struct sched_status st;
+};
+
+struct checklist {
+	struct row *rows;
+	size_t n;
+	size_t sel, top;
+	int n_overdue, n_due, n_done;
+	char error[256];
+};
+
+static const struct tui_key keys[] = {
+	{'h', REQ_HISTORY},
+	{'a', REQ_ALL_SESSIONS},
+	{'r', REQ_REFRESH},
+	{KEY_RIGHT, REQ_ENTER},
+	{'l', REQ_ENTER},
+};
+
+static void add_row(struct checklist *c, const struct qc_frequency *f, const struct qc_test *t)
+{
+	c->rows = qc_xrealloc(c->rows, (c->n + 1) * sizeof(*c->rows));
+	c->rows[c->n++] = (struct row){.freq = f, .test = t};
+}
+
+static void load(struct tui *t, struct checklist *c)
+{
+	const struct qc_catalog *cat = t->cfg->cat;
+	struct qc_date today = qc_today();
+	free(c->rows);
+	c->rows = NULL;
+	c->n = 0;
+	c->n_overdue = c->n_due = c->n_done = 0;
+	c->error[0] = '\0';
+	for (size_t fi = 0; fi < cat->n_freqs; fi++) {
+		const struct qc_frequency *f = &cat->freqs[fi];
+		bool header = false;
+		for (size_t i = 0; i < cat->n_tests; i++) {
+			const struct qc_test *test = &cat->tests[i];
+			if (strcmp(test->frequency, f->id))
+				continue;
+			if (!header) {
+				add_row(c, f, NULL);
+				header = true;
+			}
+			char when[20];
+			struct qc_date last = {0};
+			if (store_last_done(t->cfg->store, test->id, when) != QC_OK) {
+				snprintf(c->error, sizeof(c->error), "%s", qc_errmsg());
+				when[0] = '\0';
+			}
+			when[10] = '\0';
+			bool has_last = when[0] && qc_parse_date(when, &last);
+			add_row(c, f, test);
+			struct row *r = &c->rows[c->n - 1];
+			sched_eval(f, has_last, last, today, &r->st);
+			c->n_overdue += r->st.state == SCHED_OVERDUE;
+			c->n_due += r->st.state == SCHED_DUE && !r->st.done_today;
+			c->n_done += r->st.done_today;
+		}
+	}
+	if (c->sel >= c->n || !c->rows[c->sel].test)
+		c->sel = c->n > 1 ? 1 : 0;
+	if (c->error[0])
+		tui_message(t, true, "%s", c->error);
+}
+
+static void open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	(void)arg;
+	load(t, s->priv);
+}
+
+static void resume(struct tui *t, struct tui_screen *s)
+{
+	load(t, s->priv);
+}
+
+static void done(struct tui *t, struct tui_screen *s)
+{
+	struct checklist *c = s->priv;
+	(void)t;
+	free(c->rows);
+}
+
+/* Status text and colour of a row. */
+static enum tui_slot status_of(const struct row *r, char *buf, size_t n)
+{
+	char due[11];
+	qc_date_str(r->st.due, due);
+	if (r->st.done_today) {
+		snprintf(buf, n, "%s", _("done today"));
+		return SLOT_DONE;
+	}
+	switch (r->st.state) {
+	case SCHED_OVERDUE:
+		snprintf(buf, n, _("OVERDUE since %s"), due);
+		return SLOT_OVERDUE;
+	case SCHED_DUE:
+		snprintf(buf, n, "%s", r->st.never_done ? _("due (never done)") : _("due"));
+		return SLOT_DUE;
+	case SCHED_NOT_DUE:
+		snprintf(buf, n, _("next %s"), due);
+		return SLOT_DIM;
+	}
+	return SLOT_NORMAL;
+}
+
+static void draw_title(struct tui *t, struct checklist *c)
+{
+	const struct qc_catalog *cat = t->cfg->cat;
+	const struct qc_machine *m = cat->n_machines ? &cat->machines[0] : NULL;
+	char today[11], title[256], counts[160];
+	qc_date_str(qc_today(), today);
+	snprintf(title, sizeof(title), "unityqc · %s · %s %s", m ? m->name : "", _("QC of"),
+		 today);
+	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
+	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, title, false);
+	snprintf(counts, sizeof(counts), _("%d overdue · %d to do · %d done today"), c->n_overdue,
+		 c->n_due, c->n_done);
+	tui_putr(t, 0, 1, t->cols - 2, SLOT_TITLE, counts);
+}
+
+static void draw(struct tui *t, struct tui_screen *s)
+{
+	struct checklist *c = s->priv;
+	int name_w = t->cols - 2 - 24 - 12 - 2, y0 = 2, height = t->rows - 4;
+	draw_title(t, c);
+	tui_put(t, 1, 1, name_w, SLOT_HEADER, _("Test"), true);
+	tui_put(t, 1, 2 + name_w, 24, SLOT_HEADER, _("Status"), true);
+	tui_put(t, 1, 3 + name_w + 24, 12, SLOT_HEADER, _("Last done"), true);
+	if (c->sel < c->top)
+		c->top = c->sel;
+	if (c->sel >= c->top + (size_t)height)
+		c->top = c->sel - (size_t)height + 1;
+	for (int i = 0; i < height && c->top + (size_t)i < c->n; i++) {
+		const struct row *r = &c->rows[c->top + (size_t)i];
+		int y = y0 + i;
+		bool sel = c->top + (size_t)i == c->sel;
+		if (!r->test) {
+			tui_put(t, y, 1, t->cols - 2, SLOT_GROUP, cat_freq_name(r->freq), true);
+			continue;
+		}
+		char status[80], last[11] = "-";
+		enum tui_slot slot = status_of(r, status, sizeof(status));
+		if (!r->st.never_done)
+			qc_date_str(r->st.last, last);
+		if (sel)
+			tui_fill(t, y, 0, t->cols, SLOT_SELECTED);
+		tui_put(t, y, 1, name_w, sel ? SLOT_SELECTED : SLOT_NORMAL, cat_test_name(r->test),
+			false);
+		tui_put(t, y, 2 + name_w, 24, sel ? SLOT_SELECTED : slot, status, false);
+		tui_put(t, y, 3 + name_w + 24, 12, sel ? SLOT_SELECTED : SLOT_DIM, last, false);
+	}
+	if (c->n > 1 && c->sel < c->n && c->rows[c->sel].test) {
+		const char *ins = cat_test_instructions(c->rows[c->sel].test);
+		tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_DIM, ins, false);
+	}
+}
+
+static void move_sel(struct checklist *c, int delta)
+{
+	size_t i = c->sel;
+	for (int step = 0; step < (delta < 0 ? -delta : delta); step++) {
+		size_t j = i;
+		do {
+			if (delta < 0 && j == 0)
+				break;
+			if (delta > 0 && j + 1 >= c->n)
+				break;
+			j += delta < 0 ? (size_t)-1 : 1;
+		} while (!c->rows[j].test);
+		if (c->rows[j].test)
+			i = j;
+	}
+	c->sel = i;
+}
+
+static void open_test(struct tui *t, const struct qc_test *test)
+{
+	if (!strcmp(test->input, "images") && test->analysis[0]) {
+		tui_push(t, &scr_picker, (void *)test);
+		return;
+	}
+	if (!strcmp(test->input, "images"))
+		tui_message(t, true, _("the analysis of '%s' is not available in this version"),
+			    cat_test_name(test));
+	else
+		tui_message(t, true, _("entry of '%s' is not available in this version"),
+			    cat_test_name(test));
+}
+
+static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
+{
+	struct checklist *c = s->priv;
+	int page = t->rows - 5;
+	const struct qc_test *test = c->sel < c->n ? c->rows[c->sel].test : NULL;
+	switch (req) {
+	case REQ_UP: move_sel(c, -1); break;
+	case REQ_DOWN: move_sel(c, 1); break;
+	case REQ_PAGE_UP: move_sel(c, -page); break;
+	case REQ_PAGE_DOWN: move_sel(c, page); break;
+	case REQ_HOME: move_sel(c, -(int)c->n); break;
+	case REQ_END: move_sel(c, (int)c->n); break;
+	case REQ_REFRESH: load(t, c); break;
+	case REQ_ENTER:
+		if (test)
+			open_test(t, test);
+		break;
+	case REQ_HISTORY:
+		if (test)
+			tui_push(t, &scr_history, (void *)test);
+		break;
+	case REQ_ALL_SESSIONS: tui_push(t, &scr_history, NULL); break;
+	case REQ_BACK: return TUI_HANDLED; /* the checklist is the root */
+	default: return TUI_IGNORED;
+	}
+	return TUI_HANDLED;
+}
+
+const struct tui_screen_ops scr_checklist = {
+	.name = "checklist",
+	.private_size = sizeof(struct checklist),
+	.keys = keys,
+	.n_keys = QC_ARRAY_LEN(keys),
+	.open = open,
+	.draw = draw,
+	.request = request,
+	.resume = resume,
+	.done = done,
+};

@@ -1,0 +1,140 @@
+/* Sessions stored for a test (or all tests): open one, export it as PDF. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qc/store.h"
+#include "tui_int.h"
+
+#define HISTORY_LIMIT 1000
+
+struct history {
+	const struct qc_test *test; /* NULL: all tests */
+	struct store_row *rows;
+	size_t n, sel, top;
+};
+
+static const struct tui_key keys[] = {
+	{'p', REQ_PDF},
+	{'r', REQ_REFRESH},
+};
+
+static void load(struct tui *t, struct history *h)
+{
+	free(h->rows);
+	h->rows = NULL;
+	h->n = 0;
+	if (store_list_sessions(t->cfg->store, h->test ? h->test->id : NULL, NULL, HISTORY_LIMIT,
+				&h->rows, &h->n) != QC_OK)
+		tui_message(t, true, "%s", qc_errmsg());
+	if (h->sel >= h->n)
+		h->sel = h->n ? h->n - 1 : 0;
+}
+
+static void open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	struct history *h = s->priv;
+	h->test = arg;
+	load(t, h);
+}
+
+static void done(struct tui *t, struct tui_screen *s)
+{
+	struct history *h = s->priv;
+	(void)t;
+	free(h->rows);
+}
+
+static void draw(struct tui *t, struct tui_screen *s)
+{
+	struct history *h = s->priv;
+	char line[256];
+	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
+	snprintf(line, sizeof(line), "%s — %s", _("Sessions"),
+		 h->test ? cat_test_name(h->test) : _("all tests"));
+	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, line, false);
+	snprintf(line, sizeof(line), "%7s  %-19s  %-22s  %-10s  %s", _("No."), _("Completed"),
+		 _("Test"), _("Verdict"), _("Operator"));
+	tui_put(t, 1, 1, t->cols - 2, SLOT_HEADER, line, true);
+	if (!h->n)
+		tui_put(t, 3, 2, t->cols - 4, SLOT_DIM, _("no session stored yet"), false);
+	int y0 = 2, rows = t->rows - 4;
+	if (h->sel < h->top)
+		h->top = h->sel;
+	if (h->sel >= h->top + (size_t)rows)
+		h->top = h->sel - (size_t)rows + 1;
+	for (int i = 0; i < rows && h->top + (size_t)i < h->n; i++) {
+		size_t k = h->top + (size_t)i;
+		const struct store_row *r = &h->rows[k];
+		const struct qc_test *test = cat_find_test(t->cfg->cat, r->test);
+		bool sel = k == h->sel;
+		int y = y0 + i;
+		enum tui_slot base = sel ? SLOT_SELECTED : SLOT_NORMAL;
+		if (sel)
+			tui_fill(t, y, 0, t->cols, SLOT_SELECTED);
+		snprintf(line, sizeof(line), "%7lld  %-19s", (long long)r->id, r->completed_at);
+		tui_put(t, y, 1, 30, base, line, false);
+		tui_put(t, y, 31, 22, base, test ? cat_test_name(test) : r->test, false);
+		tui_put(t, y, 55, 10, sel ? base : tui_verdict_slot(r->verdict),
+			tui_verdict_word(r->verdict), false);
+		snprintf(line, sizeof(line), "%s%s", r->operator_name, r->has_comment ? " *" : "");
+		tui_put(t, y, 67, t->cols - 68, base, line, false);
+	}
+	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_KEY,
+		_("Enter: open · p: PDF · *: has a comment · Esc: back"), false);
+}
+
+static struct qc_session *load_session(struct tui *t, struct history *h)
+{
+	if (h->sel >= h->n)
+		return NULL;
+	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
+	if (store_load_session(t->cfg->store, h->rows[h->sel].id, sess) != QC_OK) {
+		tui_message(t, true, "%s", qc_errmsg());
+		free(sess);
+		return NULL;
+	}
+	return sess;
+}
+
+static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
+{
+	struct history *h = s->priv;
+	size_t page = (size_t)(t->rows > 6 ? t->rows - 5 : 1);
+	struct qc_session *sess;
+	switch (req) {
+	case REQ_UP: h->sel = h->sel ? h->sel - 1 : 0; break;
+	case REQ_DOWN: h->sel = h->sel + 1 < h->n ? h->sel + 1 : h->sel; break;
+	case REQ_PAGE_UP: h->sel = h->sel > page ? h->sel - page : 0; break;
+	case REQ_PAGE_DOWN: h->sel = h->sel + page < h->n ? h->sel + page : (h->n ? h->n - 1 : 0); break;
+	case REQ_HOME: h->sel = 0; break;
+	case REQ_END: h->sel = h->n ? h->n - 1 : 0; break;
+	case REQ_REFRESH: load(t, h); break;
+	case REQ_ENTER:
+		if ((sess = load_session(t, h))) {
+			struct scr_result_arg arg = {.session = sess, .saved = true};
+			tui_push(t, &scr_result, &arg);
+		}
+		break;
+	case REQ_PDF:
+		if ((sess = load_session(t, h))) {
+			tui_export_pdf(t, sess);
+			qc_session_release(sess);
+			free(sess);
+		}
+		break;
+	default: return TUI_IGNORED;
+	}
+	return TUI_HANDLED;
+}
+
+const struct tui_screen_ops scr_history = {
+	.name = "history",
+	.private_size = sizeof(struct history),
+	.keys = keys,
+	.n_keys = QC_ARRAY_LEN(keys),
+	.open = open,
+	.draw = draw,
+	.request = request,
+	.done = done,
+};

@@ -1,0 +1,281 @@
+/* Folder picker: walk from the inbox to the folder of DICOM images, then run the analysis. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "qc/run.h"
+#include "tui_int.h"
+
+#define COUNT_LIMIT 2000 /* files examined per folder for the DICOM counts */
+
+struct entry {
+	char *name; /* NULL for the "analyse this folder" line */
+	int dicom;  /* DICOM files directly inside (sub-folders: their own files) */
+};
+
+struct picker {
+	const struct qc_test *test;
+	char dir[PATH_MAX];
+	struct entry *e;
+	size_t n, sel, top;
+	int here; /* DICOM files in dir itself */
+};
+
+static const struct tui_key keys[] = {
+	{'a', REQ_ANALYSE}, {KEY_LEFT, REQ_PARENT}, {'h', REQ_PARENT},
+	{KEY_RIGHT, REQ_ENTER}, {'l', REQ_ENTER},  {KEY_BACKSPACE, REQ_PARENT},
+	{127, REQ_PARENT},	{'r', REQ_REFRESH},
+};
+
+/* A file with the DICM preamble, or a raw dataset starting with a group 0008 tag. */
+static bool looks_dicom(const char *path)
+{
+	unsigned char b[132];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	size_t n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	if (n == 132 && !memcmp(b + 128, "DICM", 4))
+		return true;
+	return n >= 8 && b[0] == 0x08 && b[1] == 0x00;
+}
+
+static int count_dicom(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0, seen = 0;
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && seen < COUNT_LIMIT) {
+		char path[PATH_MAX + 260];
+		struct stat sb;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		seen++;
+		n += looks_dicom(path);
+	}
+	closedir(d);
+	return n;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	return strcmp(x->name, y->name);
+}
+
+static void clear_entries(struct picker *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->e[i].name);
+	free(p->e);
+	p->e = NULL;
+	p->n = p->sel = p->top = 0;
+}
+
+static void load(struct tui *t, struct picker *p)
+{
+	clear_entries(p);
+	DIR *d = opendir(p->dir);
+	if (!d) {
+		tui_message(t, true, _("cannot open folder '%s': %s"), p->dir, strerror(errno));
+		return;
+	}
+	p->here = count_dicom(p->dir);
+	p->e = qc_xcalloc(1, sizeof(*p->e));
+	p->n = 1; /* "analyse this folder" */
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX + 260];
+		struct stat sb;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", p->dir, de->d_name);
+		if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			continue;
+		p->e = qc_xrealloc(p->e, (p->n + 1) * sizeof(*p->e));
+		p->e[p->n++] = (struct entry){qc_xstrdup(de->d_name), count_dicom(path)};
+	}
+	closedir(d);
+	qsort(p->e + 1, p->n - 1, sizeof(*p->e), cmp_entry);
+	p->sel = p->here ? 0 : (p->n > 1 ? 1 : 0);
+}
+
+static void open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	struct picker *p = s->priv;
+	p->test = arg;
+	if (!realpath(t->cfg->inbox, p->dir))
+		qc_strlcpy(p->dir, t->cfg->inbox, sizeof(p->dir));
+	load(t, p);
+}
+
+static void done(struct tui *t, struct tui_screen *s)
+{
+	(void)t;
+	clear_entries(s->priv);
+}
+
+static void draw(struct tui *t, struct tui_screen *s)
+{
+	struct picker *p = s->priv;
+	char line[PATH_MAX + 64];
+	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
+	snprintf(line, sizeof(line), "%s — %s", cat_test_name(p->test), _("choose the DICOM folder"));
+	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, line, false);
+	tui_put(t, 1, 1, t->cols - 2, SLOT_DIM, cat_test_instructions(p->test), false);
+	tui_put(t, 2, 1, t->cols - 2, SLOT_HEADER, p->dir, false);
+	int y0 = 4, height = t->rows - y0 - 2;
+	if (p->sel < p->top)
+		p->top = p->sel;
+	if (p->sel >= p->top + (size_t)height)
+		p->top = p->sel - (size_t)height + 1;
+	for (int i = 0; i < height && p->top + (size_t)i < p->n; i++) {
+		size_t k = p->top + (size_t)i;
+		const struct entry *e = &p->e[k];
+		bool sel = k == p->sel;
+		enum tui_slot slot = sel ? SLOT_SELECTED : SLOT_NORMAL;
+		if (sel)
+			tui_fill(t, y0 + i, 0, t->cols, SLOT_SELECTED);
+		if (!e->name) {
+			if (p->here)
+				snprintf(line, sizeof(line), _("%s Analyse this folder: %d DICOM files"),
+					 t->ascii ? ">" : "▶", p->here);
+			else
+				snprintf(line, sizeof(line), "%s", _("(no DICOM file directly in this folder)"));
+			tui_put(t, y0 + i, 2, t->cols - 4, sel ? SLOT_SELECTED : (p->here ? SLOT_KEY : SLOT_DIM),
+				line, false);
+			continue;
+		}
+		snprintf(line, sizeof(line), "%s/", e->name);
+		tui_put(t, y0 + i, 4, t->cols - 24, slot, line, false);
+		if (e->dicom) {
+			snprintf(line, sizeof(line), _("%d DICOM"), e->dicom);
+			tui_putr(t, y0 + i, t->cols - 20, 18, sel ? SLOT_SELECTED : SLOT_DIM, line);
+		}
+	}
+	char a[32], b[32];
+	tui_req_keys(s->ops, REQ_ANALYSE, a, sizeof(a));
+	tui_req_keys(s->ops, REQ_PARENT, b, sizeof(b));
+	snprintf(line, sizeof(line), _("Enter: open · %s: analyse this folder · %s: parent folder · Esc: back"),
+		 a, b);
+	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_DIM, line, false);
+}
+
+static void go(struct tui *t, struct picker *p, const char *sub)
+{
+	char next[PATH_MAX * 2], real[PATH_MAX];
+	snprintf(next, sizeof(next), "%s/%s", p->dir, sub);
+	if (!realpath(next, real)) {
+		tui_message(t, true, _("cannot open folder '%s': %s"), next, strerror(errno));
+		return;
+	}
+	char old[PATH_MAX];
+	qc_strlcpy(old, p->dir, sizeof(old));
+	qc_strlcpy(p->dir, real, sizeof(p->dir));
+	load(t, p);
+	/* Going up: select the folder we came from. */
+	for (size_t i = 1; !strcmp(sub, "..") && i < p->n; i++) {
+		const char *base = strrchr(old, '/');
+		if (base && !strcmp(p->e[i].name, base + 1))
+			p->sel = i;
+	}
+}
+
+static void on_progress(void *ud, size_t done, size_t total, const char *what)
+{
+	struct tui *t = ud;
+	tui_progress(t, _("Analysis in progress…"), done, total, what);
+}
+
+static void analyse(struct tui *t, struct picker *p)
+{
+	const char *args[] = {p->dir};
+	char **paths;
+	size_t n;
+	tui_progress(t, _("Reading the folder…"), 0, 1, p->dir);
+	if (run_expand_paths(args, 1, &paths, &n) != QC_OK) {
+		tui_message(t, true, "%s", qc_errmsg());
+		return;
+	}
+	/* Only the files directly in the folder, as the count on screen says. */
+	size_t keep = 0, len = strlen(p->dir);
+	for (size_t i = 0; i < n; i++) {
+		bool direct = !strncmp(paths[i], p->dir, len) && paths[i][len] == '/' &&
+			      !strchr(paths[i] + len + 1, '/');
+		if (direct)
+			paths[keep++] = paths[i];
+		else
+			free(paths[i]);
+	}
+	n = keep;
+	struct run_request rq = {
+		.cat = t->cfg->cat,
+		.test = p->test,
+		.paths = (const char *const *)paths,
+		.n_paths = n,
+		.operator_name = t->cfg->operator_name,
+		.progress = on_progress,
+		.ud = t,
+	};
+	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
+	enum qc_status st = run_analysis(&rq, sess);
+	run_free_paths(paths, n);
+	if (st) {
+		tui_message(t, true, "%s", qc_errmsg());
+		free(sess);
+		return;
+	}
+	struct scr_result_arg arg = {.session = sess, .saved = false};
+	tui_push(t, &scr_result, &arg);
+}
+
+static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
+{
+	struct picker *p = s->priv;
+	size_t page = (size_t)(t->rows > 8 ? t->rows - 7 : 1);
+	switch (req) {
+	case REQ_UP: p->sel = p->sel ? p->sel - 1 : 0; break;
+	case REQ_DOWN: p->sel = p->sel + 1 < p->n ? p->sel + 1 : p->sel; break;
+	case REQ_PAGE_UP: p->sel = p->sel > page ? p->sel - page : 0; break;
+	case REQ_PAGE_DOWN: p->sel = p->sel + page < p->n ? p->sel + page : (p->n ? p->n - 1 : 0); break;
+	case REQ_HOME: p->sel = 0; break;
+	case REQ_END: p->sel = p->n ? p->n - 1 : 0; break;
+	case REQ_PARENT: go(t, p, ".."); break;
+	case REQ_REFRESH: load(t, p); break;
+	case REQ_ANALYSE:
+		if (p->here)
+			analyse(t, p);
+		else
+			tui_message(t, true, "%s", _("no DICOM file directly in this folder"));
+		break;
+	case REQ_ENTER:
+		if (p->sel < p->n && p->e[p->sel].name)
+			go(t, p, p->e[p->sel].name);
+		else
+			return request(t, s, REQ_ANALYSE);
+		break;
+	default: return TUI_IGNORED;
+	}
+	return TUI_HANDLED;
+}
+
+const struct tui_screen_ops scr_picker = {
+	.name = "picker",
+	.private_size = sizeof(struct picker),
+	.keys = keys,
+	.n_keys = QC_ARRAY_LEN(keys),
+	.open = open,
+	.draw = draw,
+	.request = request,
+	.done = done,
+};

@@ -1,0 +1,175 @@
+/* TUI internals: screens as an ops table, requests, key maps, theme slots (private to src/tui). */
+#ifndef QC_TUI_INT_H
+#define QC_TUI_INT_H
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "qc/i18n.h"
+#include "qc/session.h"
+#include "qc/tui.h"
+
+/* Colour slots, named in theme files. */
+#define TUI_SLOTS(_)                                                                             \
+	_(NORMAL, "normal")                                                                      \
+	_(TITLE, "title")                                                                        \
+	_(STATUS, "status")                                                                      \
+	_(ERROR, "error")                                                                        \
+	_(HEADER, "header")                                                                      \
+	_(SELECTED, "selected")                                                                  \
+	_(GROUP, "group")                                                                        \
+	_(OK, "ok")                                                                              \
+	_(TOL, "tolerance")                                                                      \
+	_(ACT, "action")                                                                         \
+	_(NOT_DONE, "not_done")                                                                  \
+	_(NO_TOL, "no_tol")                                                                      \
+	_(DUE, "due")                                                                            \
+	_(OVERDUE, "overdue")                                                                    \
+	_(DONE, "done")                                                                          \
+	_(DIM, "dim")                                                                            \
+	_(KEY, "key")                                                                            \
+	_(FRAME, "frame")
+
+enum tui_slot {
+#define SLOT_ENUM(id, name) SLOT_##id,
+	TUI_SLOTS(SLOT_ENUM)
+#undef SLOT_ENUM
+		SLOT_COUNT
+};
+
+/* Every command a key can trigger: one list gives names and help texts. */
+#define TUI_REQS(_)                                                                              \
+	_(NONE, "none", "")                                                                      \
+	_(UP, "up", N_("move up"))                                                               \
+	_(DOWN, "down", N_("move down"))                                                         \
+	_(PAGE_UP, "page-up", N_("page up"))                                                     \
+	_(PAGE_DOWN, "page-down", N_("page down"))                                               \
+	_(HOME, "home", N_("first line"))                                                        \
+	_(END, "end", N_("last line"))                                                           \
+	_(ENTER, "enter", N_("open or choose"))                                                  \
+	_(BACK, "back", N_("go back"))                                                           \
+	_(QUIT, "quit", N_("quit unityqc"))                                                      \
+	_(HELP, "help", N_("show the keys"))                                                     \
+	_(PREV_IMAGE, "prev-image", N_("previous image"))                                        \
+	_(NEXT_IMAGE, "next-image", N_("next image"))                                            \
+	_(COMMENT, "comment", N_("write a comment"))                                             \
+	_(SAVE, "save", N_("save the session"))                                                  \
+	_(PDF, "pdf", N_("export the session as PDF"))                                           \
+	_(HISTORY, "history", N_("sessions of this test"))                                       \
+	_(ALL_SESSIONS, "all-sessions", N_("all sessions"))                                      \
+	_(ANALYSE, "analyse", N_("analyse the images of this folder"))                           \
+	_(PARENT, "parent", N_("parent folder"))                                                 \
+	_(REFRESH, "refresh", N_("reload"))
+
+enum tui_req {
+#define REQ_ENUM(id, name, help) REQ_##id,
+	TUI_REQS(REQ_ENUM)
+#undef REQ_ENUM
+		REQ_COUNT
+};
+
+/* What a screen did with a request (htop style). */
+enum {
+	TUI_IGNORED = 0,
+	TUI_HANDLED = 1,
+};
+
+struct tui_key {
+	int key; /* a character or a curses KEY_ code */
+	enum tui_req req;
+};
+
+struct tui;
+struct tui_screen;
+
+struct tui_screen_ops {
+	const char *name;
+	size_t private_size;
+	const struct tui_key *keys; /* screen bindings, searched before the global ones */
+	size_t n_keys;
+	void (*open)(struct tui *t, struct tui_screen *s, void *arg);
+	void (*draw)(struct tui *t, struct tui_screen *s);
+	int (*request)(struct tui *t, struct tui_screen *s, enum tui_req req);
+	void (*resume)(struct tui *t, struct tui_screen *s); /* uncovered again (may be NULL) */
+	void (*done)(struct tui *t, struct tui_screen *s);
+};
+
+struct tui_screen {
+	const struct tui_screen_ops *ops;
+	void *priv;
+	struct tui_screen *below;
+};
+
+struct tui {
+	const struct tui_config *cfg;
+	struct tui_screen *top;
+	bool quit;
+	bool colour;
+	bool ascii; /* no UTF-8: transliterate text, ASCII line drawing */
+	attr_t attr[SLOT_COUNT];
+	short pair[SLOT_COUNT];
+	char status[512];
+	bool status_error;
+	int rows, cols;
+};
+
+/* tui.c */
+void tui_push(struct tui *t, const struct tui_screen_ops *ops, void *arg);
+void tui_pop(struct tui *t);
+void tui_pop_to_root(struct tui *t);
+void tui_message(struct tui *t, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Redraws everything now (used while working: progress). */
+void tui_redraw(struct tui *t);
+
+/* keys.c */
+enum tui_req tui_key_request(const struct tui_screen_ops *ops, int key);
+const char *tui_req_help(enum tui_req req);
+/* Short key names of a request in a screen ("Enter", "q", "←"); buf of 32 bytes. */
+void tui_req_keys(const struct tui_screen_ops *ops, enum tui_req req, char *buf, size_t n);
+extern const struct tui_key tui_global_keys[];
+extern const size_t tui_n_global_keys;
+
+/* theme.c */
+/* Loads the theme (NULL: built-in) into t->attr; errors are reported with file:line. */
+bool tui_theme_load(struct tui *t, const char *path, char *err, size_t n);
+/* Sets the drawing attributes of stdscr to a slot. */
+void tui_use(struct tui *t, enum tui_slot slot);
+/* Sets them to an ANSI (0-15) foreground on a background, for picture cells. */
+void tui_use_cell(struct tui *t, int fg, int bg, bool overlay);
+
+/* draw.c */
+const char *tui_text(struct tui *t, const char *utf8); /* transliterated in ASCII mode */
+int tui_width(struct tui *t, const char *utf8);
+/* Writes s at (y, x) within w columns (cut with an ellipsis), padding with blanks if pad. */
+void tui_put(struct tui *t, int y, int x, int w, enum tui_slot slot, const char *s, bool pad);
+void tui_putr(struct tui *t, int y, int x, int w, enum tui_slot slot, const char *s);
+void tui_fill(struct tui *t, int y, int x, int w, enum tui_slot slot);
+void tui_hline(struct tui *t, int y, int x, int w, enum tui_slot slot);
+enum tui_slot tui_verdict_slot(int verdict);
+const char *tui_verdict_word(int verdict); /* translated */
+/* Modal line editor at the bottom row; returns false on Esc. buf holds the initial text. */
+bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n);
+/* Modal yes/no question; returns true for yes. */
+bool tui_confirm(struct tui *t, const char *question);
+/* A progress box over the screen. */
+void tui_progress(struct tui *t, const char *title, size_t done, size_t total, const char *what);
+
+/* Screens. */
+extern const struct tui_screen_ops scr_checklist;
+extern const struct tui_screen_ops scr_picker;
+extern const struct tui_screen_ops scr_result;
+extern const struct tui_screen_ops scr_history;
+extern const struct tui_screen_ops scr_help;
+
+/* Arguments of scr_result: the session moves into the screen. */
+struct scr_result_arg {
+	struct qc_session *session; /* owned by the screen from open() on */
+	bool saved;
+};
+
+/* Exports a stored session as PDF, asking for the file name. */
+void tui_export_pdf(struct tui *t, const struct qc_session *s);
+
+#endif
