@@ -1,2 +1,171 @@
-/* Placeholder generator. */
-int main(void) { return 0; }
+/* bench: speed figures of the hot paths (median of repeated runs), printed for `make bench`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "phantom.h"
+#include "qc/analysis.h"
+#include "qc/catalog.h"
+#include "qc/dicom.h"
+#include "qc/preview.h"
+#include "qc/run.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void report(const char *what, double *t, int n, double target_ms)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp);
+	printf("%-52s median %8.2f ms  min %8.2f  max %8.2f  (n=%d", what, t[n / 2], t[0], t[n - 1],
+	       n);
+	if (target_ms > 0)
+		printf(", target < %g ms", target_ms);
+	printf(")\n");
+}
+
+static const char *shared(const char *rel)
+{
+	static char buf[1024];
+	const char *root = getenv("QC_SHARED_DATA");
+	snprintf(buf, sizeof(buf), "%s/%s", root ? root : "../shared/data", rel);
+	return buf;
+}
+
+static void bench_mv_field(const struct qc_catalog *cat)
+{
+	enum { N = 30 };
+	double load[N], ana[N], both[N], full[N];
+	const char *path = qc_xstrdup(shared("mrl/mv/field/square_50mm_offset_2025-09-17.dcm"));
+	const struct qc_test *t = cat_find_test(cat, "mvic_field");
+	struct ana_context ctx;
+	cat_analysis_context(cat, t, &ctx);
+	for (int i = 0; i < N; i++) {
+		struct qc_image img;
+		struct qc_result res;
+		double t0 = now_ms();
+		if (dcm_load(path, &img)) {
+			fprintf(stderr, "bench: %s\n", qc_errmsg());
+			exit(1);
+		}
+		double t1 = now_ms();
+		const struct qc_image *imgs[] = {&img};
+		qc_result_init(&res, 1);
+		if (ana_find("mv_field")->run(imgs, 1, &ctx, &res)) {
+			fprintf(stderr, "bench: %s\n", qc_errmsg());
+			exit(1);
+		}
+		double t2 = now_ms();
+		load[i] = t1 - t0;
+		ana[i] = t2 - t1;
+		both[i] = t2 - t0;
+		qc_result_release(&res);
+		qc_image_release(&img);
+
+		struct run_request rq = {.cat = cat, .test = t, .paths = &path, .n_paths = 1};
+		struct qc_session s;
+		t0 = now_ms();
+		if (run_analysis(&rq, &s)) {
+			fprintf(stderr, "bench: %s\n", qc_errmsg());
+			exit(1);
+		}
+		full[i] = now_ms() - t0;
+		qc_session_release(&s);
+	}
+	puts("mv_field on the real Unity field (1024 x 1024, 16 bit):");
+	report("  dcm_load", load, N, 0);
+	report("  mv_field analysis", ana, N, 0);
+	report("  load + analyse", both, N, 20);
+	report("  run_analysis (+ sha256, picture, verdicts)", full, N, 0);
+	free((void *)path);
+}
+
+/* Writes n small DICOM files in series of 20 into dir. */
+static void make_folder(const char *dir, int n)
+{
+	struct ph_spec s;
+	ph_defaults(&s, PH_GENERIC);
+	s.cols = s.rows = 64;
+	s.readout_last = 63;
+	s.iso_col = s.iso_row = 31.5;
+	unsigned short *raw = ph_render(&s, NULL);
+	mkdir(dir, 0700);
+	for (int i = 0; i < n; i++) {
+		char path[1100], sub[1000], series[80];
+		snprintf(sub, sizeof(sub), "%s/s%02d", dir, i / 100);
+		mkdir(sub, 0700);
+		snprintf(path, sizeof(path), "%s/img%04d.dcm", sub, i);
+		snprintf(series, sizeof(series), "1.2.826.0.1.3680043.10.1138.9.%d", i / 20);
+		s.series_uid = series;
+		s.instance_number = i % 20 + 1;
+		if (ph_write(path, &s, raw)) {
+			fprintf(stderr, "bench: %s\n", qc_errmsg());
+			exit(1);
+		}
+	}
+	free(raw);
+}
+
+static void bench_scan(const char *tmp)
+{
+	enum { N = 7, FILES = 1000 };
+	double t[N];
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/scan", tmp);
+	make_folder(dir, FILES);
+	size_t series = 0;
+	for (int i = 0; i < N; i++) {
+		struct dcm_scan scan;
+		double t0 = now_ms();
+		if (dcm_scan_dir(dir, &scan, NULL, NULL)) {
+			fprintf(stderr, "bench: %s\n", qc_errmsg());
+			exit(1);
+		}
+		t[i] = now_ms() - t0;
+		series = scan.n_series;
+		dcm_scan_release(&scan);
+	}
+	printf("folder scan, %d DICOM files in 10 folders (headers only), %zu series:\n", FILES,
+	       series);
+	report("  dcm_scan_dir", t, N, 1000);
+	char real[512];
+	snprintf(real, sizeof(real), "%s", shared("mrl/mv"));
+	for (int i = 0; i < N; i++) {
+		struct dcm_scan scan;
+		double t0 = now_ms();
+		if (dcm_scan_dir(real, &scan, NULL, NULL)) {
+			fprintf(stderr, "bench: %s\n", qc_errmsg());
+			exit(1);
+		}
+		t[i] = now_ms() - t0;
+		dcm_scan_release(&scan);
+	}
+	report("  dcm_scan_dir of shared/data/mrl/mv (13 files, 2 MB)", t, N, 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct qc_catalog cat;
+	const char *tmp = argc > 1 ? argv[1] : "/tmp";
+	if (dcm_init() || cat_load_default(&cat)) {
+		fprintf(stderr, "bench: %s\n", qc_errmsg());
+		return 1;
+	}
+	bench_mv_field(&cat);
+	bench_scan(tmp);
+	cat_release(&cat);
+	dcm_cleanup();
+	return 0;
+}

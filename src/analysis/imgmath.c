@@ -10,18 +10,50 @@
  * penumbrae are skewed (long outer tail), so a wide fit drifts outwards; 0.9 keeps it local. */
 #define PEAK_FIT_LEVEL 0.9
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of v (Hoare's selection; reorders v). */
+static double select_kth(double *v, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
 }
 
 double ana_median(double *v, size_t n)
 {
 	if (!n)
 		return NAN;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+	double hi = select_kth(v, n, n / 2);
+	if (n % 2)
+		return hi;
+	/* The lower middle is the largest value below index n / 2 after the selection. */
+	double lo = v[0];
+	for (size_t i = 1; i < n / 2; i++)
+		lo = v[i] > lo ? v[i] : lo;
+	return 0.5 * (lo + hi);
 }
 
 bool ana_valid_bbox(const struct qc_image *img, int *x0, int *y0, int *x1, int *y1)
@@ -35,14 +67,19 @@ bool ana_valid_bbox(const struct qc_image *img, int *x0, int *y0, int *x1, int *
 		*y1 = img->height - 1;
 		return img->width > 0 && img->height > 0;
 	}
-	for (int y = 0; y < img->height; y++)
-		for (int x = 0; x < img->width; x++)
-			if (qc_valid(img, x, y)) {
-				*x0 = x < *x0 ? x : *x0;
-				*x1 = x > *x1 ? x : *x1;
-				*y0 = y < *y0 ? y : *y0;
-				*y1 = y > *y1 ? y : *y1;
-			}
+	for (int y = 0; y < img->height; y++) {
+		const unsigned char *row = img->valid + (size_t)y * (size_t)img->width;
+		const unsigned char *first = memchr(row, 1, (size_t)img->width);
+		if (!first)
+			continue;
+		int l = (int)(first - row), r = img->width - 1;
+		while (r > l && !row[r])
+			r--;
+		*x0 = l < *x0 ? l : *x0;
+		*x1 = r > *x1 ? r : *x1;
+		*y0 = y < *y0 ? y : *y0;
+		*y1 = y;
+	}
 	return *x1 >= 0;
 }
 
@@ -80,27 +117,30 @@ static void class_stats(const size_t *h, int from, int to, double lo, double bw,
 
 bool ana_otsu(const struct qc_image *img, struct ana_split *out)
 {
-	size_t n = (size_t)img->width * (size_t)img->height;
-	double lo = INFINITY, hi = -INFINITY;
-	for (size_t i = 0; i < n; i++)
-		if (!img->valid || img->valid[i]) {
-			lo = fmin(lo, img->px[i]);
-			hi = fmax(hi, img->px[i]);
-		}
+	/* Every other pixel of every other line: the classes are large, the statistics robust. */
+	float lo = INFINITY, hi = -INFINITY;
+	for (int y = 0; y < img->height; y += 2)
+		for (int x = 0; x < img->width; x += 2)
+			if (qc_valid(img, x, y)) {
+				float v = qc_px(img, x, y);
+				lo = v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+			}
 	if (!(hi > lo))
 		return false;
 	size_t *h = qc_xcalloc(BINS, sizeof(*h));
-	double bw = (hi - lo) / BINS;
+	double bw = ((double)hi - lo) / BINS, inv = 1 / bw;
 	size_t count = 0;
 	double sum = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!img->valid || img->valid[i]) {
-			int b = (int)((img->px[i] - lo) / bw);
-			b = b < 0 ? 0 : (b >= BINS ? BINS - 1 : b);
-			h[b]++;
-			count++;
-			sum += b;
-		}
+	for (int y = 0; y < img->height; y += 2)
+		for (int x = 0; x < img->width; x += 2)
+			if (qc_valid(img, x, y)) {
+				int b = (int)((qc_px(img, x, y) - lo) * inv);
+				b = b >= BINS ? BINS - 1 : b;
+				h[b]++;
+				count++;
+				sum += b;
+			}
 	double w0 = 0, s0 = 0, best = -1;
 	int best_t = BINS / 2;
 	for (int t = 0; t < BINS - 1; t++) {
@@ -128,9 +168,9 @@ bool ana_otsu(const struct qc_image *img, struct ana_split *out)
 
 double ana_noise_sigma(const struct qc_image *img)
 {
-	size_t cap = (size_t)img->width * (size_t)(img->height / 4 + 1), n = 0;
+	size_t cap = (size_t)img->width * (size_t)(img->height / 8 + 1), n = 0;
 	double *d = qc_xmalloc(cap * sizeof(*d));
-	for (int y = 0; y < img->height; y += 4)
+	for (int y = 0; y < img->height; y += 8)
 		for (int x = 0; x + 1 < img->width; x++)
 			if (qc_valid(img, x, y) && qc_valid(img, x + 1, y))
 				d[n++] = fabs((double)qc_px(img, x + 1, y) - qc_px(img, x, y));
@@ -226,17 +266,15 @@ static bool parabola_vertex(const double *g, int l, int r, int centre, double *o
 	return fabs(*off) <= 0.5 * (r - l) + 1;
 }
 
-/* Derivative at i by a derivative-of-Gaussian kernel, shortened near the ends of p. */
-static double gauss_slope(const double *p, int n, int i, double sigma)
+/* Derivative at i by a derivative-of-Gaussian kernel w[1..k], shortened near the ends of p. */
+static double gauss_slope(const double *p, int n, int i, const double *w, int k)
 {
-	int k = (int)ceil(3 * sigma);
 	k = k > i ? i : k;
 	k = k > n - 1 - i ? n - 1 - i : k;
 	double acc = 0, norm = 0;
 	for (int j = 1; j <= k; j++) {
-		double w = j * exp(-0.5 * j * j / (sigma * sigma));
-		acc += w * (p[i + j] - p[i - j]);
-		norm += 2 * w * j;
+		acc += w[j] * (p[i + j] - p[i - j]);
+		norm += 2 * w[j] * j;
 	}
 	return norm > 0 ? acc / norm : 0;
 }
@@ -246,9 +284,14 @@ bool ana_inflection(const double *p, int n, int sign, double smooth_px, double *
 	if (n < 9)
 		return false;
 	double *g = qc_xcalloc((size_t)n, sizeof(*g));
+	int k = (int)ceil(3 * smooth_px);
+	double w[16];
+	k = k > 15 ? 15 : k;
+	for (int j = 1; j <= k; j++)
+		w[j] = j * exp(-0.5 * j * j / (smooth_px * smooth_px));
 	int lo = 1, hi = n - 2, best = lo;
 	for (int i = lo; i <= hi; i++) {
-		g[i] = sign * gauss_slope(p, n, i, smooth_px);
+		g[i] = sign * gauss_slope(p, n, i, w, k);
 		if (g[i] > g[best])
 			best = i;
 	}

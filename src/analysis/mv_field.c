@@ -74,12 +74,16 @@ static enum qc_status find_rough(struct field *f, int idx)
 	const struct qc_image *img = f->img;
 	int *cols = qc_xcalloc((size_t)img->width, sizeof(int));
 	int *rows = qc_xcalloc((size_t)img->height, sizeof(int));
-	for (int y = f->vy0; y <= f->vy1; y++)
+	/* Half-way between background and field, in stored values. */
+	float half = (float)(f->sign * (f->bg + 0.5 * (f->top - f->bg)));
+	for (int y = f->vy0; y <= f->vy1; y++) {
+		const float *row = img->px + (size_t)y * (size_t)img->width;
 		for (int x = f->vx0; x <= f->vx1; x++)
-			if (qc_valid(img, x, y) && norm(f, dose(f, x, y)) > 0.5) {
+			if ((f->sign > 0 ? row[x] > half : row[x] < half) && qc_valid(img, x, y)) {
 				cols[x]++;
 				rows[y]++;
 			}
+	}
 	int cmax = 0, rmax = 0;
 	for (int x = 0; x < img->width; x++)
 		cmax = cols[x] > cmax ? cols[x] : cmax;
@@ -453,14 +457,17 @@ static enum qc_status analyse_one(const struct qc_image *img, int idx,
 
 	/* Polarity from content: the background is what lines the read-out border. */
 	size_t border_high = 0, border = 0;
-	for (int y = f.vy0; y <= f.vy1; y++)
+	for (int y = f.vy0; y <= f.vy1; y++) {
+		bool full_row = y < f.vy0 + 3 || y > f.vy1 - 3;
 		for (int x = f.vx0; x <= f.vx1; x++) {
-			bool edge = y < f.vy0 + 3 || y > f.vy1 - 3 || x < f.vx0 + 3 || x > f.vx1 - 3;
-			if (!edge || !qc_valid(img, x, y))
+			if (!full_row && x == f.vx0 + 3)
+				x = f.vx1 - 2 > x ? f.vx1 - 2 : x;
+			if (!qc_valid(img, x, y))
 				continue;
 			border++;
 			border_high += qc_px(img, x, y) > sp.threshold;
 		}
+	}
 	f.sign = border_high * 2 > border ? -1 : 1;
 	res->inverted[idx] = f.sign < 0;
 	f.bg = f.sign > 0 ? sp.low_median : -sp.high_median;

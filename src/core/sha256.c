@@ -41,17 +41,28 @@ static void compress(struct sha256 *c, const unsigned char *p)
 		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(s, c->h, sizeof(s));
+	uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+	uint32_t e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
 	for (int i = 0; i < 64; i++) {
-		uint32_t S1 = ror(s[4], 6) ^ ror(s[4], 11) ^ ror(s[4], 25);
-		uint32_t ch = (s[4] & s[5]) ^ (~s[4] & s[6]);
-		uint32_t t1 = s[7] + S1 + ch + K[i] + w[i];
-		uint32_t S0 = ror(s[0], 2) ^ ror(s[0], 13) ^ ror(s[0], 22);
-		uint32_t maj = (s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]);
-		memmove(s + 1, s, 7 * sizeof(uint32_t));
-		s[4] += t1;
-		s[0] = t1 + S0 + maj;
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
+		h = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = cc;
+		cc = b;
+		b = a;
+		a = t1 + t2;
 	}
+	s[0] = a;
+	s[1] = b;
+	s[2] = cc;
+	s[3] = d;
+	s[4] = e;
+	s[5] = f;
+	s[6] = g;
+	s[7] = h;
 	for (int i = 0; i < 8; i++)
 		c->h[i] += s[i];
 }
@@ -68,6 +79,11 @@ static void init(struct sha256 *c)
 static void update(struct sha256 *c, const unsigned char *p, size_t n)
 {
 	c->bytes += n;
+	while (c->fill == 0 && n >= 64) {
+		compress(c, p);
+		p += 64;
+		n -= 64;
+	}
 	while (n) {
 		size_t take = 64 - c->fill < n ? 64 - c->fill : n;
 		memcpy(c->block + c->fill, p, take);

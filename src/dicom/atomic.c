@@ -1,8 +1,7 @@
 /* All-or-nothing file writes: a hidden temporary in the target's folder, renamed when complete. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <stdio.h> /* rename */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,10 +13,8 @@ static enum qc_status fail_errno(const char *path, int e)
 	char msg[128];
 	bool full = e == ENOSPC || e == EFBIG || e == EDQUOT;
 
-	qc_strlcpy(msg, strerror(e), sizeof(msg));
-	if (isupper((unsigned char)msg[0]) && !isupper((unsigned char)msg[1]))
-		msg[0] = (char)tolower((unsigned char)msg[0]);
-	return qc_fail(full ? QC_ERR_FULL : QC_ERR_IO, "cannot write '%s': %s", path, msg);
+	return qc_fail(full ? QC_ERR_FULL : QC_ERR_IO, "cannot write '%s': %s", path,
+		       dcm_errno_text(e, msg, sizeof(msg)));
 }
 
 /* The dot keeps folder scans away from half-written files; rename() is atomic in one folder. */

@@ -1,4 +1,5 @@
 /* Cheap DICOM detection from a file's first bytes, so that folders of other files stay fast. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -61,9 +62,18 @@ enum dcm_kind dcm_sniff_bytes(const unsigned char *head, size_t n, unsigned long
 	return plausible_raw(head, n, file_size) ? DCM_KIND_RAW : DCM_KIND_NONE;
 }
 
+const char *dcm_errno_text(int e, char *buf, size_t n)
+{
+	qc_strlcpy(buf, strerror(e), n);
+	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
+}
+
 enum qc_status dcm_sniff_file(const char *path, enum dcm_kind *kind)
 {
 	unsigned char head[HEAD_LEN];
+	char msg[128];
 	struct stat sb;
 	ssize_t got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -83,7 +93,8 @@ enum qc_status dcm_sniff_file(const char *path, enum dcm_kind *kind)
 		if (r < 0) {
 			int e = errno;
 			close(fd);
-			return qc_fail(QC_ERR_IO, "cannot read '%s': %s", path, strerror(e));
+			return qc_fail(QC_ERR_IO, "cannot read '%s': %s", path,
+				       dcm_errno_text(e, msg, sizeof(msg)));
 		}
 		if (r == 0)
 			break;

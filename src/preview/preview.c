@@ -16,10 +16,41 @@ enum {
 	ANSI_CYAN = 14,
 };
 
-static int cmp_float(const void *a, const void *b)
+/* The values at fractions lo_q and hi_q of v (NaN ignored), from a fine histogram. */
+static void percentiles(const float *v, size_t n, double lo_q, double hi_q, float *lo, float *hi)
 {
-	float x = *(const float *)a, y = *(const float *)b;
-	return (x > y) - (x < y);
+	enum { BINS = 4096 };
+	float mn = INFINITY, mx = -INFINITY;
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(v[i])) {
+			mn = v[i] < mn ? v[i] : mn;
+			mx = v[i] > mx ? v[i] : mx;
+			count++;
+		}
+	*lo = count ? mn : 0;
+	*hi = count ? mx : 1;
+	if (!count || !(mx > mn))
+		return;
+	size_t *h = qc_xcalloc(BINS, sizeof(*h));
+	double scale = (BINS - 1) / (double)(mx - mn);
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			h[(size_t)((v[i] - mn) * scale)]++;
+	size_t acc = 0, want_lo = (size_t)(lo_q * count), want_hi = (size_t)(hi_q * count);
+	bool have_lo = false;
+	for (size_t b = 0; b < BINS; b++) {
+		acc += h[b];
+		if (!have_lo && acc > want_lo) {
+			*lo = (float)(mn + b / scale);
+			have_lo = true;
+		}
+		if (acc > want_hi) {
+			*hi = (float)(mn + (b + 1) / scale);
+			break;
+		}
+	}
+	free(h);
 }
 
 /* Bounding box of the read-out pixels (the whole image when all are valid). */
@@ -59,8 +90,6 @@ void prev_make(const struct qc_image *img, int frame, bool inverted, int max_sid
 	int pw = (int)ceil(w / step - 1e-9), ph = (int)ceil(h / step - 1e-9);
 	const float *px = img->px + (size_t)frame * img->width * img->height;
 	float *acc = qc_xmalloc((size_t)pw * ph * sizeof(*acc));
-	float *sorted = qc_xmalloc((size_t)pw * ph * sizeof(*sorted));
-	size_t n_sorted = 0;
 
 	/* Box average of the valid pixels under each preview pixel. */
 	for (int j = 0; j < ph; j++) {
@@ -79,13 +108,10 @@ void prev_make(const struct qc_image *img, int frame, bool inverted, int max_sid
 					}
 			float v = n ? (float)(sum / n) : NAN;
 			acc[(size_t)j * pw + i] = inverted ? -v : v;
-			if (n)
-				sorted[n_sorted++] = acc[(size_t)j * pw + i];
 		}
 	}
-	qsort(sorted, n_sorted, sizeof(*sorted), cmp_float);
-	float lo = n_sorted ? sorted[(size_t)(0.005 * (n_sorted - 1))] : 0;
-	float hi = n_sorted ? sorted[(size_t)(0.995 * (n_sorted - 1))] : 1;
+	float lo, hi;
+	percentiles(acc, (size_t)pw * ph, 0.005, 0.995, &lo, &hi);
 	if (!(hi > lo))
 		hi = lo + 1;
 	out->px = qc_xmalloc((size_t)pw * ph);
@@ -95,7 +121,6 @@ void prev_make(const struct qc_image *img, int frame, bool inverted, int max_sid
 		out->px[k] = (unsigned char)lround(255 * (t < 0 ? 0 : (t > 1 ? 1 : t)));
 	}
 	free(acc);
-	free(sorted);
 	out->image = 0;
 	out->width = pw;
 	out->height = ph;

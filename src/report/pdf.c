@@ -111,11 +111,12 @@ enum qc_status report_doc_open(struct report_doc *d, const char *title, const ch
 		HPDF_SetInfoAttr(d->pdf, HPDF_INFO_TITLE, t);
 		free(t);
 	}
-	enum qc_status st = report_failed(d) ? qc_fail(QC_ERR_IO,
-						       "cannot create a PDF document: "
-						       "libharu error 0x%04X",
-						       (unsigned)d->error_no)
-					     : load_fonts(d);
+	enum qc_status st;
+	if (report_failed(d))
+		st = qc_fail(QC_ERR_IO, "cannot create a PDF document: libharu error 0x%04X",
+			     (unsigned)d->error_no);
+	else
+		st = load_fonts(d);
 	if (st != QC_OK)
 		report_doc_release(d);
 	return st;

@@ -49,6 +49,7 @@ struct report_doc {
 /*
  * Creates a document with the embedded DejaVu Sans fonts (UNITYQC_FONT_DIR overrides the Debian
  * folder). footer and running_head are copied. On failure the document is released.
+ * libharu's error handler keeps a pointer to d: d must not move until released.
  */
 enum qc_status report_doc_open(struct report_doc *d, const char *title, const char *footer,
 			       const char *running_head);
