@@ -1,4 +1,5 @@
 /* unityqc entry point: options, subcommands, and the TUI when no command is given. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	qc_i18n_init(o.lang);
+	/* A file-size limit must give "disk full" errors, not kill the program. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (o.help) {
 		usage(stdout);
 		free(o.argv);

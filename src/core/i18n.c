@@ -53,6 +53,9 @@ void qc_i18n_init(const char *want)
 		else
 			setlocale(LC_ALL, "C");
 	}
+	/* Numbers are written and parsed with a point everywhere (JSON, catalogue, CSV, PDF),
+	 * whatever the locale says. */
+	setlocale(LC_NUMERIC, "C");
 	const char *codeset = nl_langinfo(CODESET);
 	utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
 
@@ -60,9 +63,8 @@ void qc_i18n_init(const char *want)
 	strcpy(lang, strncmp(src, "fr", 2) == 0 ? "fr" : "en");
 	/* LANGUAGE wins over the locale name for gettext, and lets C.UTF-8 speak French. */
 	setenv("LANGUAGE", lang, 1);
-	if (strcmp(lang, "fr") == 0 && !utf8 && strcmp(setlocale(LC_MESSAGES, NULL), "C") == 0) {
-		/* gettext ignores LANGUAGE in the C locale; messages go through C.UTF-8 and are
-		 * transliterated to ASCII below. */
+	if (strcmp(lang, "fr") == 0 && strcmp(setlocale(LC_MESSAGES, NULL), "C") == 0) {
+		/* gettext ignores LANGUAGE in the C locale: take the messages through C.UTF-8. */
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	}
 
@@ -70,7 +72,8 @@ void qc_i18n_init(const char *want)
 	if (!has_catalog(dir))
 		dir = has_catalog(QC_BUILD_LOCALEDIR) ? QC_BUILD_LOCALEDIR : QC_LOCALEDIR;
 	bindtextdomain("unityqc", dir);
-	bind_textdomain_codeset("unityqc", utf8 ? "UTF-8" : "ASCII//TRANSLIT");
+	/* Always UTF-8: the TUI transliterates for ASCII terminals itself. */
+	bind_textdomain_codeset("unityqc", "UTF-8");
 	textdomain("unityqc");
 }
 

@@ -1,0 +1,193 @@
+/* Catalogue parsing and checking, tolerance verdicts at their borders, session judging. */
+#include <stdlib.h>
+
+#include "qc/catalog.h"
+#include "qc/session.h"
+#include "test.h"
+
+static const char *const minimal = "[machine m]\n"
+				   "name = M\n"
+				   "[frequency weekly]\n"
+				   "name.fr = Hebdo\n"
+				   "name.en = Weekly\n"
+				   "every = 1 week\n"
+				   "[test t]\n"
+				   "name.fr = Essai\n"
+				   "name.en = Trial\n"
+				   "frequency = weekly\n"
+				   "input = manual\n";
+
+/* Parses minimal + extra and expects an error containing fragment (NULL: success). */
+static void expect(const char *extra, const char *fragment)
+{
+	struct qc_catalog cat;
+	char *text = qc_xasprintf("%s%s", minimal, extra);
+	enum qc_status st = cat_parse(text, "site.cat", &cat);
+	if (!fragment) {
+		CHECKF(st == QC_OK, "'%s' rejected: %s", extra, qc_errmsg());
+		if (st == QC_OK)
+			cat_release(&cat);
+	} else {
+		CHECKF(st == QC_ERR_FORMAT, "'%s' accepted, expected '%s'", extra, fragment);
+		CHECKF(strstr(qc_errmsg(), fragment) != NULL, "message '%s' lacks '%s'",
+		       qc_errmsg(), fragment);
+	}
+	free(text);
+}
+
+TEST(catalog_default_loads_every_test)
+{
+	struct qc_catalog cat;
+	REQUIRE_OK(cat_load_default(&cat));
+	static const char *const ids[] = {"safety",	  "output_daily", "helium",  "mvic_field",
+					  "mvic_slit",	  "leaf_position", "piqt",   "couch",
+					  "lasers",	  "quasar",	  "beam_quality", "mr_mv",
+					  "picket_fence", "isocentre",	  "output_monthly", "acr"};
+	for (size_t i = 0; i < QC_ARRAY_LEN(ids); i++)
+		CHECKF(cat_find_test(&cat, ids[i]) != NULL, "missing test %s", ids[i]);
+	const struct qc_test *t = cat_find_test(&cat, "mvic_field");
+	REQUIRE(t);
+	CHECK_STR(t->name_fr, "MVIC – Champ");
+	CHECK_STR(t->analysis, "mv_field");
+	CHECK(t->n_fields == 5 && t->fields[0][0] == 150 && t->fields[0][1] == 85);
+	const struct qc_mdef *w = cat_find_mdef(t, "width_mm");
+	REQUIRE(w);
+	CHECK(w->lv.ref_nominal && w->lv.tol_high == 1 && w->lv.act_low == -2);
+	const struct qc_machine *m = cat_find_machine(&cat, "unity");
+	REQUIRE(m);
+	CHECK(m->has_iso && m->iso_col == 511.03 && m->iso_row == 652.75);
+	CHECK_STR(m->match_model, "ELEKTA UNITY MVIC");
+	CHECK_STR(cat.default_machine, "unity");
+	CHECK(cat_find_mdef(cat_find_test(&cat, "safety"), "door_interlock")->type == QC_MT_BOOL);
+	cat_release(&cat);
+}
+
+TEST(catalog_errors_name_file_and_line)
+{
+	expect("", NULL);
+	expect("[test t]\nname.fr = x\n", "site.cat:12: test 't' defined twice");
+	expect("bogus = 1\n", "site.cat:12: unknown key 'bogus' in a test section");
+	expect("[measure t.x]\nlabel.fr = a\nlabel.en = b\ntolerance = abc\n",
+	       "site.cat:15: tolerance must be");
+	expect("[measure t.x]\nlabel.fr = a\nlabel.en = b\ntolerance = 2\naction = 1\n",
+	       "site.cat:12: t.x: levels must satisfy");
+	expect("[measure u.x]\n", "site.cat:12: measure for unknown test 'u'");
+	expect("[measure t.x]\nlabel.fr = a\nlabel.en = b\nmode = percent\nreference = 0\n"
+	       "tolerance = 1\n",
+	       "percent levels need a non-zero reference");
+	expect("[measure t.x]\nlabel.fr = a\n", "label.fr and label.en are both required");
+	expect("[test u]\nname.fr = a\nname.en = b\nfrequency = hourly\ninput = manual\n",
+	       "site.cat:12: test 'u': unknown or missing frequency 'hourly'");
+	expect("[test u]\nname.fr = a\nname.en = b\nfrequency = weekly\ninput = images\n"
+	       "analysis = nothing\n",
+	       "site.cat:17: unknown analysis 'nothing'");
+	expect("[machine m2]\nmv_iso_px = 511\n", "site.cat:13: mv_iso_px needs two");
+	expect("[widget w]\n", "site.cat:12: unknown section kind 'widget'");
+}
+
+TEST(catalog_outside_section_and_syntax)
+{
+	struct qc_catalog cat;
+	CHECK(cat_parse("name = x\n", "a.cat", &cat) == QC_ERR_FORMAT);
+	CHECK(strstr(qc_errmsg(), "a.cat:1: 'name' outside any section") != NULL);
+	CHECK(cat_parse("[test x\n", "a.cat", &cat) == QC_ERR_FORMAT);
+	CHECK(strstr(qc_errmsg(), "a.cat:1: unterminated section header") != NULL);
+	CHECK(cat_parse("# only a comment\n", "a.cat", &cat) == QC_ERR_FORMAT);
+	CHECK(strstr(qc_errmsg(), "no test defined") != NULL);
+	CHECK(cat_load_file("/nonexistent/x.cat", &cat) == QC_ERR_IO);
+	CHECK(strstr(qc_errmsg(), "cannot open catalogue '/nonexistent/x.cat'") != NULL);
+}
+
+TEST(catalog_continuation_and_one_sided_levels)
+{
+	struct qc_catalog cat;
+	char *text = qc_xasprintf("%s%s", minimal,
+				  "instructions.fr = ligne 1\ninstructions.fr += ligne 2\n"
+				  "[measure t.level]\nlabel.fr = a\nlabel.en = b\nreference = 0\n"
+				  "tolerance = 70 -\naction = 65 -\n");
+	REQUIRE_OK(cat_parse(text, "x.cat", &cat));
+	const struct qc_test *t = cat_find_test(&cat, "t");
+	CHECK_STR(t->instructions_fr, "ligne 1\nligne 2");
+	const struct qc_mdef *m = cat_find_mdef(t, "level");
+	CHECK(m->lv.has_tol_low && !m->lv.has_tol_high && m->lv.tol_low == 70);
+	CHECK(qc_levels_eval(&m->lv, 71) == QC_V_OK);
+	CHECK(qc_levels_eval(&m->lv, 70) == QC_V_OK);
+	CHECK(qc_levels_eval(&m->lv, 69.9) == QC_V_TOL);
+	CHECK(qc_levels_eval(&m->lv, 65) == QC_V_TOL);
+	CHECK(qc_levels_eval(&m->lv, 64.99) == QC_V_ACT);
+	CHECK(qc_levels_eval(&m->lv, 1000) == QC_V_OK);
+	char buf[64];
+	qc_levels_format(&m->lv, buf, sizeof(buf), false);
+	CHECK_STR(buf, "≥ 70 / ≥ 65");
+	cat_release(&cat);
+	free(text);
+}
+
+TEST(levels_borders_absolute_and_percent)
+{
+	struct qc_levels lv = {.has_ref = true, .ref = 150, .has_tol_low = true, .tol_low = -1,
+			       .has_tol_high = true, .tol_high = 1, .has_act_low = true,
+			       .act_low = -2, .has_act_high = true, .act_high = 2};
+	CHECK(qc_levels_eval(&lv, 150) == QC_V_OK);
+	CHECK(qc_levels_eval(&lv, 151) == QC_V_OK); /* borders count as inside */
+	CHECK(qc_levels_eval(&lv, 149) == QC_V_OK);
+	CHECK(qc_levels_eval(&lv, 151.0001) == QC_V_TOL);
+	CHECK(qc_levels_eval(&lv, 152) == QC_V_TOL);
+	CHECK(qc_levels_eval(&lv, 147.9999) == QC_V_ACT);
+	CHECK(qc_levels_eval(&lv, NAN) == QC_V_NOT_DONE);
+	/* 0.1 + 0.2 on a border of 0.3 is on the border, not beyond it. */
+	struct qc_levels f = {.has_ref = true, .ref = 0, .has_tol_high = true, .tol_high = 0.3};
+	CHECK(qc_levels_eval(&f, 0.1 + 0.2) == QC_V_OK);
+	/* Percent of a negative reference: the deviation is relative to |ref|. */
+	struct qc_levels p = {.has_ref = true, .ref = -2, .percent = true, .has_tol_low = true,
+			      .tol_low = -10, .has_tol_high = true, .tol_high = 10};
+	CHECK(qc_levels_eval(&p, -2.2) == QC_V_OK);
+	CHECK(qc_levels_eval(&p, -1.8) == QC_V_OK);
+	CHECK(qc_levels_eval(&p, -2.21) == QC_V_TOL);
+	struct qc_levels none = {0};
+	CHECK(qc_levels_eval(&none, 5) == QC_V_NO_TOL);
+	char buf[64];
+	qc_levels_format(&lv, buf, sizeof(buf), true);
+	CHECK_STR(buf, "+/-1 / +/-2");
+	CHECK(qc_verdict_worst(QC_V_OK, QC_V_ACT) == QC_V_ACT);
+	CHECK(qc_verdict_worst(QC_V_TOL, QC_V_NOT_DONE) == QC_V_TOL);
+	CHECK(qc_verdict_worst(QC_V_NO_TOL, QC_V_OK) == QC_V_OK);
+}
+
+TEST(session_judges_against_nominal_and_writes_json)
+{
+	struct qc_catalog cat;
+	REQUIRE_OK(cat_load_default(&cat));
+	const struct qc_test *t = cat_find_test(&cat, "mvic_field");
+	struct qc_result res;
+	qc_result_init(&res, 1);
+	struct qc_measure *w = qc_result_add(&res, "width_mm", "mm", 0, 151.5);
+	w->has_nominal = true;
+	w->nominal = 150;
+	qc_result_add(&res, "height_mm", "mm", 0, 84.0); /* no nominal: not judged */
+	qc_result_add_null(&res, "edge_top_mm", "mm", 0, "top edge \"outside\"");
+	qc_result_add(&res, "corner_tl_deg", "deg", 0, 91.5);
+	struct qc_session s = {0};
+	s.in = qc_xcalloc(1, sizeof(*s.in));
+	s.in[0].path = qc_xstrdup("a.dcm");
+	s.n_in = 1;
+	qc_strlcpy(s.analysis, "mv_field", sizeof(s.analysis));
+	qc_session_take_result(&s, t, &res);
+	REQUIRE(s.n_rec == 4);
+	CHECK(s.rec[0].verdict == QC_V_TOL && s.rec[0].lv.ref == 150);
+	CHECK(s.rec[1].verdict == QC_V_NO_TOL && !s.rec[1].lv.has_tol_low);
+	CHECK(s.rec[2].verdict == QC_V_NO_TOL);
+	CHECK(s.rec[3].verdict == QC_V_ACT);
+	CHECK(s.verdict == QC_V_ACT);
+	struct qc_buf b = {0};
+	qc_session_json(&s, &b);
+	CHECK(strstr(b.s, "\"name\": \"width_mm\", \"value\": 151.5, \"unit\": \"mm\", \"image\": 0, "
+			  "\"verdict\": \"TOLERANCE\", \"reference\": 150") != NULL);
+	CHECK(strstr(b.s, "\"value\": null") != NULL);
+	CHECK(strstr(b.s, "top edge \\\"outside\\\"") != NULL);
+	CHECK(strstr(b.s, "\"verdict\": \"ACTION\"}") != NULL);
+	qc_buf_release(&b);
+	qc_session_release(&s);
+	qc_result_release(&res);
+	cat_release(&cat);
+}

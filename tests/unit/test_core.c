@@ -1,0 +1,140 @@
+/* Core services: SHA-256 vectors, dates and the clock, treatment days, due status. */
+#include <stdlib.h>
+
+#include "qc/clock.h"
+#include "qc/core.h"
+#include "qc/sched.h"
+#include "test.h"
+
+TEST(core_sha256_vectors)
+{
+	char hex[65];
+	qc_sha256_hex("", 0, hex);
+	CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	qc_sha256_hex("abc", 3, hex);
+	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	qc_sha256_hex(two, strlen(two), hex);
+	CHECK_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	/* A file across several read blocks: one million 'a'. */
+	char path[512];
+	snprintf(path, sizeof(path), "%s/a.bin", t_tmpdir());
+	FILE *f = fopen(path, "wb");
+	REQUIRE(f);
+	for (int i = 0; i < 1000000; i++)
+		fputc('a', f);
+	fclose(f);
+	REQUIRE_OK(qc_sha256_file(path, hex));
+	CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	CHECK(qc_sha256_file("/nonexistent", hex) == QC_ERR_IO);
+}
+
+TEST(core_dates)
+{
+	struct qc_date d;
+	CHECK(qc_parse_date("2026-11-22", &d) && d.y == 2026 && d.m == 11 && d.d == 22);
+	CHECK(!qc_parse_date("2026-02-29", &d));
+	CHECK(qc_parse_date("2028-02-29", &d));
+	CHECK(!qc_parse_date("2026-13-01", &d));
+	CHECK(!qc_parse_date("26-11-22", &d));
+	CHECK(!qc_parse_date("2026-11-22x", &d));
+	CHECK(qc_date_weekday((struct qc_date){2026, 11, 22}) == 6); /* a Sunday */
+	CHECK(qc_date_diff((struct qc_date){2024, 2, 28}, (struct qc_date){2024, 3, 1}) == 2);
+	struct qc_date e = qc_date_add((struct qc_date){2026, 12, 31}, 1);
+	CHECK(e.y == 2027 && e.m == 1 && e.d == 1);
+	time_t t;
+	CHECK(qc_parse_datetime("2026-11-22 08:30", &t));
+	CHECK(qc_parse_datetime("2026-11-22T08:30:15", &t));
+	CHECK(!qc_parse_datetime("2026-11-22 25:00", &t));
+	REQUIRE_OK(qc_clock_set("2026-06-15"));
+	d = qc_today();
+	CHECK(d.y == 2026 && d.m == 6 && d.d == 15);
+	REQUIRE_OK(qc_clock_set("2026-06-15 10:20:30"));
+	char buf[20];
+	qc_format_time(qc_now(), buf, sizeof(buf));
+	CHECK_STR(buf, "2026-06-15 10:20:30");
+	CHECK(qc_clock_set("yesterday") == QC_ERR_INVALID);
+	qc_clock_set(NULL);
+}
+
+TEST(sched_french_holidays_and_easter)
+{
+	struct qc_date e = sched_easter(2026);
+	CHECK(e.m == 4 && e.d == 5);
+	e = sched_easter(2027);
+	CHECK(e.m == 3 && e.d == 28);
+	CHECK(sched_french_holiday((struct qc_date){2026, 4, 6}));  /* Easter Monday */
+	CHECK(sched_french_holiday((struct qc_date){2026, 5, 14})); /* Ascension */
+	CHECK(sched_french_holiday((struct qc_date){2026, 5, 25})); /* Whit Monday */
+	CHECK(sched_french_holiday((struct qc_date){2026, 7, 14}));
+	CHECK(sched_french_holiday((struct qc_date){2026, 11, 11}));
+	CHECK(!sched_french_holiday((struct qc_date){2026, 11, 12}));
+	CHECK(!sched_treatment_day((struct qc_date){2026, 11, 22})); /* Sunday */
+	CHECK(sched_treatment_day((struct qc_date){2026, 11, 23}));
+	CHECK(!sched_treatment_day((struct qc_date){2026, 12, 25}));
+}
+
+struct due_case {
+	const char *last;  /* "" = never done */
+	const char *today;
+	enum sched_state state;
+	const char *due;
+};
+
+static void check_cases(const struct qc_frequency *f, const struct due_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct qc_date last = {0}, today;
+		struct sched_status st;
+		char due[11];
+		bool has_last = c[i].last[0] && qc_parse_date(c[i].last, &last);
+		REQUIRE(qc_parse_date(c[i].today, &today));
+		sched_eval(f, has_last, last, today, &st);
+		qc_date_str(st.due, due);
+		CHECKF(st.state == c[i].state && !strcmp(due, c[i].due),
+		       "%s: last %s, today %s: %s due %s, expected %s due %s", f->id, c[i].last,
+		       c[i].today, sched_state_name(st.state), due, sched_state_name(c[i].state),
+		       c[i].due);
+	}
+}
+
+TEST(sched_daily_over_weekends_and_holidays)
+{
+	struct qc_frequency daily = {.id = "daily", .every = 1, .unit = 'd',
+				     .treatment_days = true, .window_start = -1};
+	static const struct due_case cases[] = {
+		{"2026-11-20", "2026-11-20", SCHED_NOT_DUE, "2026-11-23"}, /* Friday done */
+		{"2026-11-20", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"}, /* Sunday */
+		{"2026-11-20", "2026-11-23", SCHED_DUE, "2026-11-23"},	 /* Monday: due all day */
+		{"2026-11-20", "2026-11-24", SCHED_OVERDUE, "2026-11-23"}, /* next treatment day */
+		{"2026-11-10", "2026-11-11", SCHED_NOT_DUE, "2026-11-12"}, /* 11 Nov is a holiday */
+		{"2026-11-10", "2026-11-12", SCHED_DUE, "2026-11-12"},
+		{"2026-04-03", "2026-04-06", SCHED_NOT_DUE, "2026-04-07"}, /* Easter Monday */
+		{"", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"}, /* never done, on a Sunday */
+		{"", "2026-11-23", SCHED_DUE, "2026-11-23"},	 /* never done: due, not overdue */
+	};
+	check_cases(&daily, cases, QC_ARRAY_LEN(cases));
+}
+
+TEST(sched_weekly_and_monthly_windows)
+{
+	struct qc_frequency weekly = {.id = "weekly", .every = 1, .unit = 'w', .window_start = -1,
+				      .window_end = 2};
+	static const struct due_case w[] = {
+		{"2026-11-16", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"},
+		{"2026-11-16", "2026-11-23", SCHED_DUE, "2026-11-23"},
+		{"2026-11-16", "2026-11-25", SCHED_DUE, "2026-11-23"},
+		{"2026-11-16", "2026-11-26", SCHED_OVERDUE, "2026-11-23"},
+		{"", "2026-11-22", SCHED_DUE, "2026-11-22"},
+	};
+	check_cases(&weekly, w, QC_ARRAY_LEN(w));
+	struct qc_frequency monthly = {.id = "monthly", .every = 1, .unit = 'm', .window_start = -1,
+				       .window_end = 7};
+	static const struct due_case m[] = {
+		{"2026-01-31", "2026-02-27", SCHED_NOT_DUE, "2026-02-28"}, /* end of month */
+		{"2026-01-31", "2026-03-07", SCHED_DUE, "2026-02-28"},
+		{"2026-01-31", "2026-03-08", SCHED_OVERDUE, "2026-02-28"},
+		{"2026-12-15", "2027-01-15", SCHED_DUE, "2027-01-15"},
+	};
+	check_cases(&monthly, m, QC_ARRAY_LEN(m));
+}
