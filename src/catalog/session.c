@@ -63,9 +63,11 @@ void qc_session_take_result(struct qc_session *s, const struct qc_test *t,
 		r->m = res->m[i];
 		judge(r, t ? cat_find_mdef(t, r->m.name) : NULL);
 	}
-	s->ov = qc_xrealloc(s->ov, (s->n_ov + res->n_ov) * sizeof(*s->ov));
-	memcpy(s->ov + s->n_ov, res->ov, res->n_ov * sizeof(*s->ov));
-	s->n_ov += res->n_ov;
+	if (res->n_ov) {
+		s->ov = qc_xrealloc(s->ov, (s->n_ov + res->n_ov) * sizeof(*s->ov));
+		memcpy(s->ov + s->n_ov, res->ov, res->n_ov * sizeof(*s->ov));
+		s->n_ov += res->n_ov;
+	}
 	for (size_t i = 0; i < s->n_in && i < res->n_images; i++)
 		if (res->label[i][0])
 			qc_strlcpy(s->in[i].label, res->label[i], sizeof(s->in[i].label));

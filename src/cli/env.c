@@ -92,8 +92,12 @@ const char *cli_db_path(struct cli_env *env)
 
 int cli_store(struct cli_env *env)
 {
+	long ms;
+	const char *busy = getenv("UNITYQC_BUSY_MS");
 	cli_db_path(env);
 	if (store_open(env->db_path, &env->st) != QC_OK)
 		return cli_error("%s", qc_errmsg());
+	if (busy && qc_parse_int(busy, &ms) && ms >= 0 && ms <= 600000)
+		store_set_busy_timeout(env->st, (int)ms);
 	return 0;
 }

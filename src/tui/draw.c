@@ -22,7 +22,7 @@ static const char *translit(unsigned cp)
 		{0x152, "OE"}, {0xe6, "ae"}, {0xab, "\""}, {0xbb, "\""}, {0x2013, "-"}, {0x2014, "-"},
 		{0x2019, "'"}, {0x2018, "'"}, {0x201c, "\""}, {0x201d, "\""}, {0x2026, "..."},
 		{0xb1, "+/-"}, {0x2264, "<="}, {0x2265, ">="}, {0xb0, " deg"}, {0xd7, "x"},
-		{0xa0, " "},  {0x202f, " "}, {0xb5, "u"},  {0x2022, "*"}, {0x2192, "->"},
+		{0xa0, " "},  {0x202f, " "}, {0xb5, "u"},  {0x2022, "*"}, {0x2192, "->"}, {0x2190, "<-"},
 		{0x25b6, ">"}, {0x2713, "v"}, {0x2717, "x"},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(table); i++)
@@ -258,6 +258,9 @@ bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
 		}
 		if (ch == 27)
 			done = true;
+		else if (ch == 21) { /* Ctrl-U: clear the line */
+			len = cur = 0;
+		}
 		else if (ch == '\n' || ch == '\r')
 			ok = done = true;
 		else if ((ch == 127 || ch == 8) && cur > 0) {

@@ -124,12 +124,16 @@ static void draw_title(struct tui *t, struct checklist *c)
 	const struct qc_machine *m = cat->n_machines ? &cat->machines[0] : NULL;
 	char today[11], title[256], counts[160];
 	qc_date_str(qc_today(), today);
-	snprintf(title, sizeof(title), "unityqc · %s · %s %s", m ? m->name : "", _("QC of"),
-		 today);
-	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
-	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, title, false);
 	snprintf(counts, sizeof(counts), _("%d overdue · %d to do · %d done today"), c->n_overdue,
 		 c->n_due, c->n_done);
+	/* Narrow terminals: drop the machine name, then the count of tests done. */
+	snprintf(title, sizeof(title), "unityqc · %s · %s %s", m ? m->name : "", _("QC of"), today);
+	if (tui_width(t, title) + tui_width(t, counts) + 4 > t->cols)
+		snprintf(title, sizeof(title), "unityqc · %s %s", _("QC of"), today);
+	if (tui_width(t, title) + tui_width(t, counts) + 4 > t->cols)
+		snprintf(counts, sizeof(counts), _("%d overdue · %d to do"), c->n_overdue, c->n_due);
+	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
+	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, title, false);
 	tui_putr(t, 0, 1, t->cols - 2, SLOT_TITLE, counts);
 }
 

@@ -148,7 +148,9 @@ static void draw(struct tui *t, struct tui_screen *s)
 			tui_fill(t, y0 + i, 0, t->cols, SLOT_SELECTED);
 		if (!e->name) {
 			if (p->here)
-				snprintf(line, sizeof(line), _("%s Analyse this folder: %d DICOM files"),
+				snprintf(line, sizeof(line),
+					 ngettext("%s Analyse this folder: %d DICOM file",
+						  "%s Analyse this folder: %d DICOM files", p->here),
 					 t->ascii ? ">" : "▶", p->here);
 			else
 				snprintf(line, sizeof(line), "%s", _("(no DICOM file directly in this folder)"));
@@ -171,9 +173,10 @@ static void draw(struct tui *t, struct tui_screen *s)
 	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_DIM, line, false);
 }
 
-static void go(struct tui *t, struct picker *p, const char *sub)
+static void go(struct tui *t, struct picker *p, const char *name)
 {
-	char next[PATH_MAX * 2], real[PATH_MAX];
+	char next[PATH_MAX * 2], real[PATH_MAX], sub[256];
+	qc_strlcpy(sub, name, sizeof(sub)); /* name may live in the entries load() frees */
 	snprintf(next, sizeof(next), "%s/%s", p->dir, sub);
 	if (!realpath(next, real)) {
 		tui_message(t, true, _("cannot open folder '%s': %s"), next, strerror(errno));

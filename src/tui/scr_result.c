@@ -111,7 +111,7 @@ static void format_value(const struct qc_record *rec, char *buf, size_t n)
 static void draw_table(struct tui *t, struct result *r, int y0, int x0, int w, int h)
 {
 	bool wide = w >= 72;
-	int vw = 9, uw = 4, dw = 10, rw = wide ? 8 : 0, lw2 = wide ? 15 : 0;
+	int vw = 9, uw = 5, dw = 10, rw = wide ? 8 : 0, lw2 = wide ? 15 : 0;
 	int lw = w - vw - uw - dw - rw - lw2 - 4;
 	int x = x0;
 	tui_put(t, y0, x, lw, SLOT_HEADER, _("Measurement"), true);
@@ -159,8 +159,9 @@ static void draw_table(struct tui *t, struct result *r, int y0, int x0, int w, i
 			tui_put(t, y, x, lw2, base, buf, false);
 			x += lw2;
 		}
-		tui_put(t, y, x + 1, dw, tui_verdict_slot(rec->verdict), tui_verdict_word(rec->verdict),
-			false);
+		bool judged = rec->verdict != QC_V_NO_TOL;
+		tui_put(t, y, x + 1, dw, judged ? tui_verdict_slot(rec->verdict) : SLOT_DIM,
+			judged ? tui_verdict_word(rec->verdict) : (t->ascii ? "-" : "–"), false);
 	}
 }
 
@@ -207,8 +208,9 @@ static void draw(struct tui *t, struct tui_screen *s)
 	tui_put(t, 1, 1, t->cols - 2, r->saved ? SLOT_DIM : SLOT_DUE, line, false);
 
 	int top = 2, h = t->rows - top - 4;
-	int pw = t->cols * 45 / 100;
-	pw = pw < 20 ? 20 : pw;
+	/* The picture takes about a third of the width, the table the rest. */
+	int pw = t->cols * 36 / 100;
+	pw = pw < 24 ? 24 : (pw > 70 ? 70 : pw);
 	draw_preview(t, r, top, 0, pw, h);
 	draw_table(t, r, top, pw + 2, t->cols - pw - 3, h);
 	draw_detail(t, r, t->rows - 4);
@@ -216,8 +218,8 @@ static void draw(struct tui *t, struct tui_screen *s)
 		 ss->comment ? ss->comment : _("(none: press c to write one)"));
 	tui_put(t, t->rows - 3, 1, t->cols - 2, ss->comment ? SLOT_NORMAL : SLOT_DIM, line, false);
 	snprintf(line, sizeof(line), "%s",
-		 r->saved ? _("Left/Right: images · p: PDF · ?: keys · Esc: back")
-			  : _("Left/Right: images · c: comment · s: save · p: PDF · ?: keys · Esc: back"));
+		 r->saved ? _("←/→ images · p PDF · ? keys · Esc back")
+			  : _("←/→ images · c comment · s save · p PDF · ? keys · Esc back"));
 	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_KEY, line, false);
 }
 

@@ -71,7 +71,7 @@ static void add_image_records(struct qc_session *s, const struct qc_test *t, int
 	add_rec(s, t, img, "corner_tr_deg", "deg", top, 89.93, 0, top ? NULL : adj);
 	add_rec(s, t, img, "corner_br_deg", "deg", true, 90.10, 0, NULL);
 	add_rec(s, t, img, "corner_bl_deg", "deg", true, 89.88, 0, NULL);
-	add_rec(s, t, img, "penumbra_left_mm", "mm", true, 3.21, 0, NULL);
+	add_rec(s, t, img, "field_flatness_pct", "mm", true, 3.21, 0, NULL);
 	add_rec(s, t, img, "penumbra_right_mm", "mm", true, 3.18, 0, NULL);
 	add_rec(s, t, img, "penumbra_top_mm", "mm", top, 3.30, 0, top ? NULL : note_top);
 	add_rec(s, t, img, "penumbra_bottom_mm", "mm", true, 3.27, 0, NULL);
@@ -339,7 +339,7 @@ TEST(report_session_french_content)
 	CHECK_HAS(text, "Anaïs Lefèvre");
 	CHECK_HAS(text, "Elekta Unity");
 	CHECK_HAS(text, "Largeur du champ (x)");
-	CHECK_HAS(text, "penumbra_left_mm");
+	CHECK_HAS(text, "field_flatness_pct");
 	CHECK_HAS(text, "150.12");
 	CHECK_HAS(text, "87.35");
 	CHECK_HAS(text, "-0.22");

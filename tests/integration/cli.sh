@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The command line on real files: analyses against peer values and generated truth, the store,
+# the PDF checked with poppler, and every bad input giving a clear message.
+source "$(dirname "$0")/../lib.sh"
+t_tmp
+DB=$T_TMP/qc.db
+FIELD=$SHARED/mrl/mv/field/square_50mm_offset_2025-09-17.dcm
+AS1200=$SHARED/mv/pylinac/open_field_6MV_aS1200.dcm
+
+# --- mv_field on the real Unity field: inflection reading about 49.0 x 50.0 mm, centre
+# (+49.65, -0.1) mm (shared/data/README.md); we must land within 0.5 mm of it.
+"$BIN" analyze mv_field "$FIELD" --json >"$T_TMP/field.json" 2>"$T_TMP/err"
+check "unity field: analyze exits 0" test $? = 0
+m() { json "$1" "[x['value'] for x in j['measurements'] if x['name']=='$2' and x['image']==${3:-0}][0]"; }
+near "unity field: width vs inflection reading 49.0" "$(m "$T_TMP/field.json" width_mm)" 49.0 0.5
+near "unity field: height vs inflection reading 50.0" "$(m "$T_TMP/field.json" height_mm)" 50.0 0.5
+near "unity field: centre x vs +49.65" "$(m "$T_TMP/field.json" centre_x_mm)" 49.65 0.5
+near "unity field: centre y vs -0.1" "$(m "$T_TMP/field.json" centre_y_mm)" -0.1 0.5
+has "unity field: role from the measured field" "$(cat "$T_TMP/field.json")" '"role": "50 x 50 mm at (+50, +0)"'
+has "unity field: sha256 of the input" "$(cat "$T_TMP/field.json")" "\"sha256\": \"$(sha256sum "$FIELD" | cut -c1-64)\""
+has "unity field: SOP instance UID" "$(cat "$T_TMP/field.json")" '"sop_instance_uid": "1.3.46.423632.420000.1758105790.34"'
+
+# --- pylinac's aS1200 open field: 99.5 mm "independently verified" (pylinac tests).
+"$BIN" analyze mv_field "$AS1200" --json >"$T_TMP/as1200.json"
+near "aS1200: width vs pylinac 99.5" "$(m "$T_TMP/as1200.json" width_mm)" 99.5 0.5
+near "aS1200: height vs pylinac 99.5" "$(m "$T_TMP/as1200.json" height_mm)" 99.5 0.5
+has "aS1200: verdict without tolerance (no nominal field matches)" "$(cat "$T_TMP/as1200.json")" '"verdict": "NO_TOL"'
+
+# --- The generated sample set (JPEG-LS files) against its truth file, within 0.1 mm.
+"$BIN" analyze mv_field "$TOP/sample-dicom/mvic" --json >"$T_TMP/sample.json"
+for i in 0 1 2 3 4; do
+	f=$(json "$T_TMP/sample.json" "j['images'][$i]['path'].split('/')[-1]")
+	for pair in width_mm:width_mm height_mm:height_mm centre_x_mm:centre_x_mm centre_y_mm:centre_y_mm; do
+		got=$(m "$T_TMP/sample.json" "${pair%%:*}" "$i")
+		want=$(json "$TOP/sample-dicom/mvic/truth.json" "[x['${pair#*:}'] for x in j['images'] if x['file']=='$f'][0]")
+		near "sample $f: ${pair%%:*} vs truth" "$got" "$want" 0.1
+	done
+done
+has "sample: overall verdict TOLERANCE (image 5 is 1.3 mm tall)" "$(cat "$T_TMP/sample.json")" '"verdict": "TOLERANCE"}'
+
+# --- Save, list, report.
+out=$("$BIN" --db "$DB" analyze mv_field "$TOP/sample-dicom/mvic" --save --operator "Anaïs Lefèvre" \
+	--comment "Contrôle hebdomadaire ; écart de hauteur à surveiller")
+has "save: prints the session id" "$out" "saved session 1"
+check "save: one session in the database" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 1
+check "save: 5 inputs with their sha256" test "$(sqlite3 "$DB" "select count(*) from inputs where length(sha256)=64")" = 5
+check "save: 5 pictures stored" test "$(sqlite3 "$DB" 'select count(*) from previews')" = 5
+check "save: levels stored with the result" test "$(sqlite3 "$DB" "select ref||' '||tol_low||' '||act_high from measurements where name='width_mm' and image=0")" = "150.0 -1.0 2.0"
+check "save: operator and comment" test "$(sqlite3 "$DB" 'select operator||'"'"'|'"'"'||comment from sessions')" = "Anaïs Lefèvre|Contrôle hebdomadaire ; écart de hauteur à surveiller"
+has "sessions: listed" "$("$BIN" --db "$DB" sessions)" "mvic_field"
+has "sessions --json" "$("$BIN" --db "$DB" sessions --json)" '"verdict": "TOLERANCE"'
+has "due: mvic_field done today is not due" "$("$BIN" --db "$DB" due --json)" '{"test": "mvic_field", "name": "MVIC – Field size", "status": "not_due"'
+has "due: helium never done is due" "$("$BIN" --db "$DB" due --json --today 2026-11-23)" '"test": "helium", "name": "Helium level", "status": "due", "due_date": "2026-11-23"'
+
+"$BIN" --db "$DB" --lang fr report session 1 -o "$T_TMP/s1.pdf" >/dev/null
+check "report: exit 0" test $? = 0
+text=$(pdftotext -layout "$T_TMP/s1.pdf" - 2>/dev/null)
+has "report: accented French title" "$text" "MVIC – Champ"
+has "report: operator" "$text" "Anaïs Lefèvre"
+has "report: a value" "$text" "150.20"
+has "report: French verdict" "$text" "TOLÉRANCE"
+has "report: comment" "$text" "écart de hauteur à surveiller"
+has "report: signature block" "$text" "Physicien(ne) médical(e)"
+pdftoppm -r 40 -png -f 1 -l 1 "$T_TMP/s1.pdf" "$T_TMP/page" 2>/dev/null
+check "report: pdftoppm renders page 1" test -s "$T_TMP/page-1.png"
+err=$("$BIN" --db "$DB" report session 99 -o "$T_TMP/none.pdf" 2>&1)
+has "report: unknown session" "$err" "no session 99"
+check "report: unknown session writes nothing" test ! -e "$T_TMP/none.pdf"
+
+# --- Bad input: a clear one-line message, a non-zero status, nothing stored.
+expect_error() { # NAME FRAGMENT COMMAND...
+	local name=$1 frag=$2
+	shift 2
+	local msg
+	msg=$("$@" 2>&1 >/dev/null)
+	local rc=$?
+	if [ $rc -ne 0 ] && grep -qF -- "$frag" <<<"$msg" && [ "$(wc -l <<<"$msg")" -le 2 ]; then
+		ok "$name"
+	else
+		fail "$name" "status $rc, message: $msg"
+	fi
+}
+head -c 5000 /dev/urandom >"$T_TMP/random.dcm"
+: >"$T_TMP/empty.dcm"
+R=$SHARED/robustness/files
+expect_error "bad: random bytes" "random.dcm" "$BIN" analyze mv_field "$T_TMP/random.dcm"
+expect_error "bad: empty file" "empty.dcm" "$BIN" analyze mv_field "$T_TMP/empty.dcm"
+expect_error "bad: truncated pixel data" "truncated" "$BIN" analyze mv_field "$R/MR_truncated.dcm"
+expect_error "bad: JPEG 2000" "JPEG 2000" "$BIN" analyze mv_field "$R/JPEG2000.dcm"
+expect_error "bad: MR image given to mv_field" "does not look like an MV portal image" "$BIN" analyze mv_field "$R/MR_small.dcm"
+expect_error "bad: missing path" "no such file or folder" "$BIN" analyze mv_field "$T_TMP/nothing"
+expect_error "bad: unknown analysis" "unknown analysis 'nope'" "$BIN" analyze nope "$FIELD"
+expect_error "bad: too many images for the test" "takes 1 to 5 images" "$BIN" analyze mv_field "$FIELD" "$FIELD" "$FIELD" "$FIELD" "$FIELD" "$FIELD" --test mvic_field
+expect_error "bad: database is a folder" "$T_TMP" "$BIN" --db "$T_TMP" sessions
+echo "not a database" >"$T_TMP/text.db"
+expect_error "bad: database is a text file" "not a unityqc database" "$BIN" --db "$T_TMP/text.db" sessions
+check "bad: text file left untouched" test "$(cat "$T_TMP/text.db")" = "not a database"
+expect_error "bad: unknown option" "unknown option '--frobnicate'" "$BIN" --frobnicate
+expect_error "bad: bad --today" "bad date 'tomorrow'" "$BIN" --today tomorrow due
+printf '[test x]\nname.fr = a\nbogus = 1\n' >"$T_TMP/bad.cat"
+expect_error "bad: catalogue error with file:line" "bad.cat:3: unknown key 'bogus'" "$BIN" catalog check "$T_TMP/bad.cat"
+check "bad: nothing more stored" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 1
+
+# A locked database: another writer holds it longer than the busy timeout.
+(echo "BEGIN IMMEDIATE; INSERT INTO audit(at, who, login, action, detail) VALUES ('2026-01-01 00:00:00','x','x','lock','held');"; sleep 4) | sqlite3 "$DB" &
+locker=$!
+sleep 0.5
+expect_error "bad: locked database" "locked" env UNITYQC_BUSY_MS=500 "$BIN" --db "$DB" analyze mv_field "$FIELD" --save
+wait $locker
+check "locked: the session saved before is intact" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 1
+out=$("$BIN" --db "$DB" analyze mv_field "$FIELD" --save)
+has "locked: saving works again once released" "$out" "saved session 2"
+
+# A full disk: the file-size limit stops the PDF and the database write.
+cp "$T_TMP/s1.pdf" "$T_TMP/keep.pdf"
+msg=$( (ulimit -f 64; "$BIN" --db "$DB" report session 1 -o "$T_TMP/keep.pdf") 2>&1)
+has "full disk: report says so" "$msg" "disk full"
+check "full disk: the old PDF is untouched" cmp -s "$T_TMP/s1.pdf" "$T_TMP/keep.pdf"
+check "full disk: no temporary file left" test -z "$(ls "$T_TMP" | grep 'keep.pdf.')"
+msg=$( (ulimit -f 16; "$BIN" --db "$DB" analyze mv_field "$TOP/sample-dicom/mvic" --save) 2>&1)
+has "full disk: save says so" "$msg" "disk full"
+check "full disk: earlier sessions intact" test "$(sqlite3 "$DB" 'select count(*) from sessions; pragma integrity_check' | tr '\n' ' ')" = "2 ok "
+
+# --- Catalogue commands.
+"$BIN" catalog show --json >"$T_TMP/cat.json"
+check "catalog show --json: mvic_field measures" test "$(json "$T_TMP/cat.json" "[t for t in j['tests'] if t['id']=='mvic_field'][0]['measurements'][0]['name']")" = width_mm
+"$BIN" catalog export >"$T_TMP/copy.cat"
+has "catalog export: a copy that checks" "$("$BIN" catalog check "$T_TMP/copy.cat")" "17 tests: ok"
+has "scan: series of the real Unity folders" "$("$BIN" scan "$SHARED/mrl/mv")" "13 DICOM images, 0 skipped, 3 series"
+
+t_summary

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The real TUI driven through tmux: the whole MVIC path (checklist, folder, analysis, comment,
+# save, PDF, history), bad folders, ASCII terminals, and the terminal restored on quit, SIGHUP
+# and crash.
+source "$(dirname "$0")/../lib.sh"
+t_tmp
+SOCK="unityqc-test-$$"
+tm() { tmux -L "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$T_TMP"' EXIT
+
+# start NAME COLS ROWS ENV...: runs unityqc in a fresh tmux session; the pane outlives it so
+# that the exit status and the terminal modes can be read afterwards.
+start() {
+	local name=$1 cols=$2 rows=$3
+	shift 3
+	tm new-session -d -s "$name" -x "$cols" -y "$rows" \
+		"cd '$TOP'; stty -a >'$T_TMP/$name.before'; env $* '$BIN' --today 2026-11-23 \
+		--inbox '$T_TMP/inbox' --reports '$T_TMP/reports' --db '$T_TMP/$name.db'; \
+		echo \$? >'$T_TMP/$name.rc'; stty -a >'$T_TMP/$name.after'; sleep 600"
+}
+screen() { tm capture-pane -p -t "$1"; }
+keys() { tm send-keys -t "$@"; }
+
+# wait_for NAME SESSION TEXT: polls the screen for up to 10 s.
+wait_for() {
+	for _ in $(seq 100); do
+		if screen "$2" | grep -qF -- "$3"; then
+			ok "$1"
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "$1" "'$3' never shown; screen:
+$(screen "$2")"
+	return 1
+}
+
+# exited NAME SESSION STATUS: the program ended with STATUS and gave the terminal back.
+exited() {
+	for _ in $(seq 100); do
+		[ -s "$T_TMP/$2.rc" ] && [ -s "$T_TMP/$2.after" ] && break
+		sleep 0.1
+	done
+	local rc
+	rc=$(cat "$T_TMP/$2.rc" 2>/dev/null)
+	if [ "$rc" = "$3" ] && cmp -s "$T_TMP/$2.before" "$T_TMP/$2.after"; then
+		ok "$1"
+	else
+		fail "$1" "status '$rc' (expected $3); terminal modes: $(diff "$T_TMP/$2.before" "$T_TMP/$2.after" | head -5)"
+	fi
+}
+
+mkdir -p "$T_TMP/inbox" "$T_TMP/inbox/truncated" "$T_TMP/inbox/mr"
+cp -r "$TOP/sample-dicom/mvic" "$T_TMP/inbox/"
+cp "$SHARED/robustness/files/MR_truncated.dcm" "$T_TMP/inbox/truncated/"
+cp "$SHARED/robustness/files/MR_small.dcm" "$T_TMP/inbox/mr/"
+
+# --- The whole path, in French, on a 100 x 30 terminal.
+S=path
+start $S 100 30 LANG=C.UTF-8 UNITYQC_LANG=fr
+wait_for "checklist: title" $S "contrôles du 2026-11-23"
+wait_for "checklist: MVIC never done is due" $S "à faire (jamais fait)"
+keys $S j j j Enter
+wait_for "picker: opens on the inbox" $S "choisir le dossier DICOM"
+wait_for "picker: lists the sub-folder with its DICOM count" $S "5 DICOM"
+keys $S Down Enter
+wait_for "picker: goes into the folder" $S "Analyser ce dossier : 5 fichiers DICOM"
+keys $S Enter
+wait_for "result: first image" $S "image 1/5 — 150 x 85 mm"
+wait_for "result: measurement table" $S "Largeur du champ (x)"
+wait_for "result: value" $S "150.20"
+wait_for "result: overall verdict" $S "TOLÉRANCE"
+keys $S Right
+wait_for "result: next image" $S "image 2/5 — 85 x 85 mm"
+keys $S Left Left
+wait_for "result: wraps to the last image" $S "image 5/5 — 50 x 50 mm at (-50, +0)"
+keys $S j
+wait_for "result: detail of the selected measurement" $S "height_mm : référence 50 mm"
+keys $S c
+wait_for "comment: prompt" $S "Commentaire :"
+keys $S -l "Écart de 1,3 mm en hauteur : à revoir"
+keys $S Enter
+wait_for "comment: shown" $S "Commentaire : Écart de 1,3 mm en hauteur : à revoir"
+keys $S s
+wait_for "save: confirmed" $S "séance 1 enregistrée"
+keys $S p
+wait_for "pdf: asks for the file" $S "Fichier PDF :"
+keys $S C-u
+keys $S -l "$T_TMP/rapport.pdf"
+keys $S Enter
+wait_for "pdf: written" $S "rapport écrit"
+text=$(pdftotext "$T_TMP/rapport.pdf" - 2>/dev/null)
+has "pdf: title" "$text" "MVIC – Champ"
+has "pdf: comment typed in the TUI" "$text" "Écart de 1,3 mm en hauteur : à revoir"
+keys $S Escape
+wait_for "checklist: MVIC done today" $S "fait aujourd'hui"
+keys $S h
+wait_for "history: the session" $S "Séances — MVIC – Champ"
+keys $S Enter
+wait_for "history: opens the stored session" $S "séance 1"
+keys $S c
+wait_for "history: stored results cannot be changed" $S "les résultats ne sont jamais modifiés"
+keys $S Escape Escape
+wait_for "history: back to the checklist" $S "contrôles du"
+keys $S '?'
+wait_for "help: keys of the checklist" $S "séances de ce contrôle"
+keys $S Escape q
+exited "quit: status 0, terminal restored" $S 0
+db=$T_TMP/$S.db
+check "db: one session" test "$(sqlite3 "$db" 'select count(*) from sessions')" = 1
+check "db: the comment typed" test "$(sqlite3 "$db" 'select comment from sessions')" = "Écart de 1,3 mm en hauteur : à revoir"
+check "db: operator is the login name" test "$(sqlite3 "$db" 'select operator from sessions')" = "$(id -un)"
+check "db: five inputs fingerprinted" test "$(sqlite3 "$db" "select count(*) from inputs where length(sha256) = 64")" = 5
+
+# --- Bad folders: a clear message on the status line, the program keeps running.
+S=bad
+start $S 100 30 LANG=C.UTF-8 UNITYQC_LANG=en
+wait_for "bad: checklist" $S "QC of 2026-11-23"
+keys $S j j j Enter
+wait_for "bad: picker" $S "choose the DICOM folder"
+keys $S Enter
+wait_for "bad: mr folder" $S "Analyse this folder: 1 DICOM file"
+keys $S Enter
+wait_for "bad: MR image refused with a reason" $S "does not look like an MV portal image"
+keys $S h Down Down Enter Enter
+wait_for "bad: truncated file refused with a reason" $S "truncated"
+keys $S h
+wait_for "bad: still running" $S "mvic/"
+keys $S Up Enter Enter
+wait_for "bad: then a good analysis" $S "image 1/5"
+keys $S Escape
+wait_for "bad: leaving unsaved results asks first" $S "Results not saved"
+keys $S n
+wait_for "bad: 'no' keeps the results" $S "image 1/5"
+keys $S Escape y
+wait_for "bad: 'yes' leaves them" $S "choose the DICOM folder"
+keys $S q
+exited "bad: quit cleanly" $S 0
+check "bad: nothing stored" test "$(sqlite3 "$T_TMP/$S.db" 'select count(*) from sessions')" = 0
+
+# --- An ASCII terminal (LANG=C) at 80 x 24: transliterated text, ASCII picture.
+S=ascii
+start $S 80 24 LC_ALL=C LANG=C UNITYQC_LANG=en
+wait_for "ascii: checklist" $S "MVIC - Field size"
+keys $S j j j Enter Down Enter Enter
+wait_for "ascii: result" $S "image 1/5"
+if screen $S | LC_ALL=C grep -q '[^ -~]'; then
+	fail "ascii: only 7-bit characters on screen" "$(screen $S | LC_ALL=C grep '[^ -~]' | head -3)"
+else
+	ok "ascii: only 7-bit characters on screen"
+fi
+keys $S Escape y q
+exited "ascii: quit cleanly" $S 0
+
+# --- SIGHUP (the SSH connection drops) and a crash: the terminal is restored.
+for sig in HUP SEGV; do
+	S=sig$sig
+	start $S 100 30 LANG=C.UTF-8
+	wait_for "$sig: checklist drawn" $S "QC of"
+	pid=$(pgrep -f -- "--db $T_TMP/$S.db" | head -1)
+	kill -$sig "$pid"
+	status=$((128 + $(kill -l $sig)))
+	exited "$sig: terminal restored, status $status" $S $status
+done
+
+t_summary
