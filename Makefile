@@ -40,7 +40,7 @@ LIB := $(BUILD)/libunityqc.a
 BIN := $(BUILD)/unityqc
 UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 UNIT := $(BUILD)/unit-tests
-TOOLS := $(BUILD)/mvgen $(BUILD)/bench
+TOOLS := $(BUILD)/mvgen $(BUILD)/bench $(BUILD)/accuracy
 MO := $(BUILD)/locale/fr/LC_MESSAGES/unityqc.mo
 
 all: $(BIN) $(UNIT) $(TOOLS) $(MO)
@@ -77,6 +77,9 @@ $(BUILD)/mvgen: $(BUILD)/tools/mvgen.o $(BUILD)/tools/phantom.o $(LIB)
 $(BUILD)/bench: $(BUILD)/tools/bench.o $(BUILD)/tools/phantom.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/accuracy: $(BUILD)/tools/accuracy.o $(BUILD)/tools/phantom.o $(LIB)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(MO): po/fr.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
@@ -101,6 +104,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tools/bench.sh
 
+# The accuracy table of the README, measured on generated images of known truth.
+accuracy: all
+	@$(BUILD)/accuracy
+
 fmt:
 	clang-format -i $(wildcard include/qc/*.h src/*/*.c src/*/*.h src/*/*.cc tests/unit/*.c tests/unit/*.h tools/*.c)
 
@@ -119,5 +126,5 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps run test bench fmt install clean build-san-all
+.PHONY: all deps run test bench accuracy fmt install clean build-san-all
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

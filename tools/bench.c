@@ -1,10 +1,15 @@
 /* bench: speed figures of the hot paths (median of repeated runs), printed for `make bench`. */
 #include <errno.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "phantom.h"
 #include "qc/analysis.h"
@@ -155,6 +160,65 @@ static void bench_scan(const char *tmp)
 	report("  dcm_scan_dir of shared/data/mrl/mv (13 files, 2 MB)", t, N, 0);
 }
 
+/* Runs argv in a pseudo-terminal; milliseconds until `marker` appears on it (-1 on failure). */
+static double time_to_screen(char *const argv[], const char *marker)
+{
+	int master;
+	struct winsize ws = {.ws_row = 30, .ws_col = 100};
+	double t0 = now_ms();
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setenv("TERM", "xterm-256color", 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	char buf[65536];
+	size_t have = 0;
+	double t = -1;
+	while (now_ms() - t0 < 5000) {
+		struct pollfd pfd = {.fd = master, .events = POLLIN};
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		ssize_t n = read(master, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (strstr(buf, marker)) {
+			t = now_ms() - t0;
+			break;
+		}
+		if (have > sizeof(buf) / 2) {
+			memmove(buf, buf + have / 2, have - have / 2);
+			have -= have / 2;
+		}
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	close(master);
+	return t;
+}
+
+static void bench_tui(const char *tmp)
+{
+	enum { N = 15 };
+	double t[N];
+	char db[600], bin[] = "build/unityqc";
+	snprintf(db, sizeof(db), "%s/tui.db", tmp);
+	char *argv[] = {bin, "--db", db, "--lang", "en", NULL};
+	for (int i = 0; i < N; i++) {
+		t[i] = time_to_screen(argv, "to do");
+		if (t[i] < 0) {
+			fprintf(stderr, "bench: the checklist never appeared\n");
+			exit(1);
+		}
+	}
+	puts("TUI (100 x 30 pseudo-terminal):");
+	report("  start to first drawn checklist", t, N, 100);
+}
+
 int main(int argc, char **argv)
 {
 	struct qc_catalog cat;
@@ -165,6 +229,7 @@ int main(int argc, char **argv)
 	}
 	bench_mv_field(&cat);
 	bench_scan(tmp);
+	bench_tui(tmp);
 	cat_release(&cat);
 	dcm_cleanup();
 	return 0;

@@ -10,6 +10,7 @@
 #define EDGE_WINDOW_MM 10.0 /* half length of an edge profile, at isocentre */
 #define SMOOTH_MM 0.5	    /* gradient smoothing: well below any MV penumbra */
 #define BAND 4		    /* a profile averages 2 * BAND + 1 lines */
+#define CORNER_MARGIN_MM 6.0 /* beyond twice a typical MV 20-80 % penumbra */
 #define ROLE_MATCH_MM 10.0  /* the largest difference to a nominal field to take its role */
 
 enum side { LEFT, RIGHT, TOP, BOTTOM };
@@ -165,10 +166,14 @@ static void measure_edge(struct field *f, enum side s)
 	int half = (int)lround(EDGE_WINDOW_MM / mm_along);
 	half = half > (int)(0.45 * size) ? (int)(0.45 * size) : half;
 	half = half < 6 ? 6 : half;
-	/* Sample the central 70 % of the edge, away from the rounded corners, one profile per
-	 * line. */
+	/* Sample the edge away from the corners, where the penumbra of the perpendicular edges
+	 * would tilt the profiles: 15 % of its length and at least CORNER_MARGIN_MM. */
 	int c0 = horiz ? f->yt : f->xl, c1 = horiz ? f->yb : f->xr;
-	int from = (int)lround(c0 + 0.15 * (c1 - c0)), to = (int)lround(c1 - 0.15 * (c1 - c0));
+	double mm_across = horiz ? f->mmy : f->mmx;
+	double margin = fmax(0.15 * (c1 - c0), CORNER_MARGIN_MM / mm_across);
+	if (c1 - c0 - 2 * margin < 3.0 / mm_across)
+		margin = (c1 - c0) / 3.0; /* a very small field: its central third */
+	int from = (int)lround(c0 + margin), to = (int)lround(c1 - margin);
 	int sign = (s == LEFT || s == TOP) ? 1 : -1;
 	size_t cap = (size_t)(to - from + 1);
 	double *u = qc_xmalloc(cap * sizeof(double)), *v = qc_xmalloc(cap * sizeof(double));

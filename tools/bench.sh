@@ -1,0 +1,26 @@
+#!/bin/sh
+# make bench: speed figures of unityqc on this machine (medians of repeated runs).
+set -eu
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "unityqc $(build/unityqc version | cut -d' ' -f2) on $(nproc) cores, $(date -u +%Y-%m-%d)"
+build/bench "$tmp"
+# Whole commands, process start included.
+field=../shared/data/mrl/mv/field/square_50mm_offset_2025-09-17.dcm
+whole() { # LABEL RUNS COMMAND...
+	label=$1 runs=$2
+	shift 2
+	for i in $(seq "$runs"); do
+		s=$(date +%s%N)
+		"$@" >/dev/null
+		e=$(date +%s%N)
+		echo $(( (e - s) / 1000 ))
+	done | sort -n | awk -v l="$label" '{ a[NR] = $1 } END {
+		printf "%-52s median %8.2f ms  min %8.2f  max %8.2f  (n=%d)\n", l, a[int((NR + 1) / 2)] / 1000, a[1] / 1000, a[NR] / 1000, NR }'
+}
+echo "whole commands:"
+whole "  unityqc analyze mv_field (real field) --json" 15 build/unityqc analyze mv_field "$field" --json
+whole "  unityqc analyze mv_field (5-image MVIC set) --json" 15 build/unityqc analyze mv_field sample-dicom/mvic --json
+build/unityqc --db "$tmp/r.db" analyze mv_field sample-dicom/mvic --save >/dev/null
+whole "  unityqc report session (5 images, 6 pages)" 9 build/unityqc --db "$tmp/r.db" report session 1 -o "$tmp/r.pdf"
