@@ -45,6 +45,12 @@ MO := $(BUILD)/locale/fr/LC_MESSAGES/unityqc.mo
 
 all: $(BIN) $(UNIT) $(TOOLS) $(MO)
 
+# Files that embed install paths are rebuilt when PREFIX changes.
+PREFIX_STAMP := $(BUILD)/prefix.stamp
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(PREFIX_STAMP) 2>/dev/null)" = "$(PREFIX)" ] || \
+	echo "$(PREFIX)" >$(PREFIX_STAMP))
+$(BUILD)/src/core/i18n.o $(BUILD)/src/cli/env.o: $(PREFIX_STAMP)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@

@@ -34,13 +34,17 @@ struct prev_grid {
 	double x0, y0, sx, sy;
 };
 
+enum {
+	PREV_ASCII = 1, /* 7-bit characters only */
+	PREV_MONO = 2,	/* no colours: brightness in the characters alone */
+};
+
 /*
  * Renders pv into at most cols x rows cells (cells are about twice as tall as wide), with the
  * overlays of its image coloured by verdict (verdicts[i] for ov[i], NULL = all OK).
- * ascii restricts characters to 7-bit.
  */
 void prev_render(const struct qc_preview *pv, const struct qc_overlay *ov, size_t n_ov,
-		 const enum qc_verdict *verdicts, int cols, int rows, bool ascii,
+		 const enum qc_verdict *verdicts, int cols, int rows, unsigned flags,
 		 struct prev_grid *out);
 void prev_grid_release(struct prev_grid *g);
 

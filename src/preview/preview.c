@@ -148,8 +148,38 @@ static uint8_t cga_to_ansi(uint8_t c)
 	return c < 16 ? map[c] : 7;
 }
 
-static void dither(const struct qc_preview *pv, int cw, int ch, bool ascii, struct prev_grid *g)
+/* Without colours libcaca's mono mode prints '?' for bright cells (0.99.beta20): draw the
+ * brightness of each cell with a character ramp instead. */
+static void ramp(const struct qc_preview *pv, int cw, int ch, bool ascii, struct prev_grid *g)
 {
+	static const uint32_t utf8_ramp[] = {' ', 0x2591, 0x2592, 0x2593, 0x2588};
+	static const char ascii_ramp[] = " .:-=+*#%@";
+	for (int y = 0; y < ch; y++)
+		for (int x = 0; x < cw; x++) {
+			int x0 = x * pv->width / cw, x1 = (x + 1) * pv->width / cw;
+			int y0 = y * pv->height / ch, y1 = (y + 1) * pv->height / ch;
+			long sum = 0, n = 0;
+			for (int j = y0; j < (y1 > y0 ? y1 : y0 + 1) && j < pv->height; j++)
+				for (int i = x0; i < (x1 > x0 ? x1 : x0 + 1) && i < pv->width; i++) {
+					sum += pv->px[(size_t)j * pv->width + i];
+					n++;
+				}
+			int v = n ? (int)(sum / n) : 0;
+			struct prev_cell *c = &g->cells[(size_t)y * cw + x];
+			c->ch = ascii ? (uint32_t)ascii_ramp[v * 10 / 256]
+				      : utf8_ramp[v * 5 / 256];
+			c->fg = 7;
+			c->bg = 0;
+		}
+}
+
+static void dither(const struct qc_preview *pv, int cw, int ch, unsigned flags,
+		   struct prev_grid *g)
+{
+	if (flags & PREV_MONO) {
+		ramp(pv, cw, ch, flags & PREV_ASCII, g);
+		return;
+	}
 	caca_canvas_t *cv = caca_create_canvas(cw, ch);
 	uint32_t *argb = qc_xmalloc((size_t)pv->width * pv->height * sizeof(*argb));
 	if (!cv)
@@ -162,6 +192,7 @@ static void dither(const struct qc_preview *pv, int cw, int ch, bool ascii, stru
 					      0x0000ff00, 0x000000ff, 0);
 	if (!d)
 		qc_die("cannot create a libcaca dither");
+	bool ascii = flags & PREV_ASCII;
 	caca_set_dither_color(d, "fullgray");
 	caca_set_dither_charset(d, ascii ? "ascii" : "shades");
 	caca_set_dither_algorithm(d, "fstein");
@@ -274,9 +305,10 @@ static void draw_overlay(struct prev_grid *g, const struct qc_preview *pv,
 }
 
 void prev_render(const struct qc_preview *pv, const struct qc_overlay *ov, size_t n_ov,
-		 const enum qc_verdict *verdicts, int cols, int rows, bool ascii,
+		 const enum qc_verdict *verdicts, int cols, int rows, unsigned flags,
 		 struct prev_grid *out)
 {
+	bool ascii = flags & PREV_ASCII;
 	memset(out, 0, sizeof(*out));
 	if (!pv->px || pv->width < 1 || pv->height < 1 || cols < 2 || rows < 2)
 		return;
@@ -296,7 +328,7 @@ void prev_render(const struct qc_preview *pv, const struct qc_overlay *ov, size_
 	out->y0 = -0.5;
 	out->sx = (double)pv->width / cw;
 	out->sy = (double)pv->height / ch;
-	dither(pv, cw, ch, ascii, out);
+	dither(pv, cw, ch, flags, out);
 	/* References first, so that measured items are drawn on top. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < n_ov; i++) {

@@ -76,7 +76,8 @@ static void draw_preview(struct tui *t, struct result *r, int y0, int x0, int w,
 	for (size_t i = 0; i < r->s->n_ov; i++)
 		v[i] = qc_session_overlay_verdict(r->s, &r->s->ov[i]);
 	struct prev_grid g;
-	prev_render(pv, r->s->ov, r->s->n_ov, v, w, h, t->ascii, &g);
+	unsigned flags = (t->ascii ? PREV_ASCII : 0) | (t->colour ? 0 : PREV_MONO);
+	prev_render(pv, r->s->ov, r->s->n_ov, v, w, h, flags, &g);
 	int ox = x0 + (w - g.cols) / 2, oy = y0 + (h - g.rows) / 2;
 	for (int y = 0; y < g.rows; y++)
 		for (int x = 0; x < g.cols; x++) {

@@ -152,6 +152,16 @@ fi
 keys $S Escape y q
 exited "ascii: quit cleanly" $S 0
 
+# --- A terminal without colours (vt100): attributes, and the picture in characters.
+S=mono
+start $S 80 24 LANG=C.UTF-8 TERM=vt100 UNITYQC_LANG=en
+wait_for "mono: checklist" $S "QC of 2026-11-23"
+keys $S j j j Enter Down Enter Enter
+wait_for "mono: result" $S "Field width (x)"
+if screen $S | head -20 | cut -c1-28 | grep -q '[▓█]'; then ok "mono: picture drawn with shade characters"; else fail "mono: picture drawn with shade characters" "$(screen $S)"; fi
+keys $S Escape y q
+exited "mono: quit cleanly" $S 0
+
 # --- SIGHUP (the SSH connection drops) and a crash: the terminal is restored.
 for sig in HUP SEGV; do
 	S=sig$sig
