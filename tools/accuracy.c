@@ -47,8 +47,8 @@ static void run_case(const struct ph_spec *s, const struct ana_context *ctx, str
 	worst(&e->rot, get(&r, "rotation_deg") - t.rotation_deg);
 	static const char *const cn[] = {"corner_tl_deg", "corner_tr_deg", "corner_br_deg",
 					 "corner_bl_deg"};
-	static const char *const pn[] = {"penumbra_left_mm", "penumbra_right_mm",
-					 "penumbra_top_mm", "penumbra_bottom_mm"};
+	static const char *const pn[] = {"penumbra_left_mm", "penumbra_right_mm", "penumbra_top_mm",
+					 "penumbra_bottom_mm"};
 	for (int k = 0; k < 4; k++) {
 		worst(&e->corner, get(&r, cn[k]) - 90);
 		worst(&e->pen, get(&r, pn[k]) - t.penumbra_mm[k]);
@@ -66,45 +66,49 @@ static void print(const char *what, const struct errs *e)
 
 int main(void)
 {
-	static const struct qc_machine unity = {.match_model = "ELEKTA UNITY MVIC", .has_iso = true,
-						.iso_col = 511.03, .iso_row = 652.75};
+	static const struct qc_machine unity = {.match_model = "ELEKTA UNITY MVIC",
+						.has_iso = true,
+						.iso_col = 511.03,
+						.iso_row = 652.75};
 	struct ana_context ctx = {.machines = &unity, .n_machines = 1};
-	static const double sizes[][4] = {{150, 85, 0, 0},   {85, 85, 0, 0},	 {50, 50, 0, 0},
-					  {50, 50, 49.6, -0.1}, {50, 50, -50, 0}, {100, 60, 10, -5},
-					  {20, 20, 3.3, 7.7}, {200, 80, -0.4, 0.35}};
+	static const double sizes[][4] = {
+	    {150, 85, 0, 0},  {85, 85, 0, 0},	 {50, 50, 0, 0},     {50, 50, 49.6, -0.1},
+	    {50, 50, -50, 0}, {100, 60, 10, -5}, {20, 20, 3.3, 7.7}, {200, 80, -0.4, 0.35}};
 	static const double rots[] = {-2.0, -0.7, 0.25, 0.5, 1.0, 3.0};
 	if (dcm_init()) {
 		fprintf(stderr, "accuracy: %s\n", qc_errmsg());
 		return 1;
 	}
-	puts("Largest absolute error over each group (rotations -2 to +3 deg, offsets up to 50 mm).");
+	puts("Largest absolute error over each group (rotations -2 to +3 deg, offsets up to 50 "
+	     "mm).");
 	puts("The real Unity images carry about 0.06 % noise.\n");
-	puts("| generated images                               |   n | size mm | centre mm | rotation deg | corner deg | penumbra mm |");
+	puts("| generated images                               |   n | size mm | centre mm | "
+	     "rotation deg | corner deg | penumbra mm |");
 	puts("|---|---|---|---|---|---|---|");
 	double noise[] = {0.1, 0.5, 1.0, 2.0};
 	for (int small = 0; small <= 1; small++)
-	for (size_t k = 0; k < 4; k++) {
-		struct errs e = {0};
-		for (size_t i = 0; i < QC_ARRAY_LEN(sizes); i++)
-			for (size_t j = 0; j < QC_ARRAY_LEN(rots); j++) {
-				if ((sizes[i][0] < 50) != small)
-					continue;
-				struct ph_spec s;
-				ph_defaults(&s, PH_UNITY);
-				s.width_mm = sizes[i][0];
-				s.height_mm = sizes[i][1];
-				s.cx_mm = sizes[i][2];
-				s.cy_mm = sizes[i][3];
-				s.rotation_deg = rots[j];
-				s.noise_pct = noise[k];
-				s.seed = (unsigned)(100 * k + 10 * i + j);
-				run_case(&s, &ctx, &e);
-			}
-		char what[80];
-		snprintf(what, sizeof(what), "Unity, %s, noise %.1f %%",
-			 small ? "20 x 20 mm" : "50 to 200 mm", noise[k]);
-		print(what, &e);
-	}
+		for (size_t k = 0; k < 4; k++) {
+			struct errs e = {0};
+			for (size_t i = 0; i < QC_ARRAY_LEN(sizes); i++)
+				for (size_t j = 0; j < QC_ARRAY_LEN(rots); j++) {
+					if ((sizes[i][0] < 50) != small)
+						continue;
+					struct ph_spec s;
+					ph_defaults(&s, PH_UNITY);
+					s.width_mm = sizes[i][0];
+					s.height_mm = sizes[i][1];
+					s.cx_mm = sizes[i][2];
+					s.cy_mm = sizes[i][3];
+					s.rotation_deg = rots[j];
+					s.noise_pct = noise[k];
+					s.seed = (unsigned)(100 * k + 10 * i + j);
+					run_case(&s, &ctx, &e);
+				}
+			char what[80];
+			snprintf(what, sizeof(what), "Unity, %s, noise %.1f %%",
+				 small ? "20 x 20 mm" : "50 to 200 mm", noise[k]);
+			print(what, &e);
+		}
 	for (int mono1 = 0; mono1 <= 1; mono1++) {
 		struct errs e = {0};
 		for (size_t i = 0; i < QC_ARRAY_LEN(sizes); i++) {
@@ -120,7 +124,8 @@ int main(void)
 			s.seed = (unsigned)(7 + i);
 			run_case(&s, &ctx, &e);
 		}
-		print(mono1 ? "generic EPID, 20 to 200 mm, MONOCHROME1, 0.5 %" : "generic EPID, 20 to 200 mm, MONOCHROME2, 0.5 %",
+		print(mono1 ? "generic EPID, 20 to 200 mm, MONOCHROME1, 0.5 %"
+			    : "generic EPID, 20 to 200 mm, MONOCHROME2, 0.5 %",
 		      &e);
 	}
 	return 0;

@@ -76,16 +76,14 @@ static int save_text(const char *path, const char *text)
 static int mvic_set(const char *dir)
 {
 	static const double fields[5][4] = {
-		{150, 85, 0, 0}, {85, 85, 0, 0}, {50, 50, 0, 0}, {50, 50, 50, 0}, {50, 50, -50, 0},
+	    {150, 85, 0, 0}, {85, 85, 0, 0}, {50, 50, 0, 0}, {50, 50, 50, 0}, {50, 50, -50, 0},
 	};
 	/* Small, realistic imperfections so that the set is not trivially perfect. */
 	static const double err[5][5] = {
-		/* dw, dh, dx, dy, rotation */
-		{0.3, -0.4, 0.2, -0.3, 0.05},
-		{-0.2, 0.3, -0.1, 0.2, -0.05},
-		{0.1, 0.2, 0.3, -0.2, 0.1},
-		{-0.9, 0.0, -0.35, -0.1, 0.0},
-		{0.4, 1.3, 0.1, 0.3, 0.0},
+	    /* dw, dh, dx, dy, rotation */
+	    {0.3, -0.4, 0.2, -0.3, 0.05}, {-0.2, 0.3, -0.1, 0.2, -0.05},
+	    {0.1, 0.2, 0.3, -0.2, 0.1},	  {-0.9, 0.0, -0.35, -0.1, 0.0},
+	    {0.4, 1.3, 0.1, 0.3, 0.0},
 	};
 	static const char *const times[5] = {"101502", "101508", "101514", "101520", "101526"};
 	struct qc_buf truth = {0};

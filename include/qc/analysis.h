@@ -39,10 +39,10 @@ enum qc_ov_kind {
 };
 
 enum qc_ov_role {
-	QC_OVR_EDGE,	/* a detected edge or outline */
-	QC_OVR_CENTRE,	/* a detected centre */
-	QC_OVR_REF,	/* a reference: isocentre, nominal position */
-	QC_OVR_ROI,	/* a region of interest */
+	QC_OVR_EDGE,   /* a detected edge or outline */
+	QC_OVR_CENTRE, /* a detected centre */
+	QC_OVR_REF,    /* a reference: isocentre, nominal position */
+	QC_OVR_ROI,    /* a region of interest */
 };
 
 /* A drawing in image pixel coordinates (pixel centres at integers). */
@@ -51,7 +51,8 @@ struct qc_overlay {
 	enum qc_ov_role role;
 	int image;
 	double x0, y0, x1, y1, r;
-	char measure[48]; /* name of the measurement it shows ("" = none): coloured by its verdict */
+	char
+	    measure[48]; /* name of the measurement it shows ("" = none): coloured by its verdict */
 };
 
 struct qc_result {
@@ -60,7 +61,7 @@ struct qc_result {
 	struct qc_overlay *ov; /* owned */
 	size_t n_ov, cap_ov;
 	/* Per image: true when the analysis decided that more dose gives lower stored values. */
-	bool *inverted; /* owned: one per image */
+	bool *inverted;	   /* owned: one per image */
 	char (*label)[48]; /* owned: one per image, the role found ("150 x 85 mm"), may be "" */
 	size_t n_images;
 };

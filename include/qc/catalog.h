@@ -16,7 +16,8 @@ enum qc_verdict {
 	QC_V_NOT_DONE, /* skipped or not measurable */
 };
 
-const char *qc_verdict_name(enum qc_verdict v); /* "OK", "TOLERANCE", "ACTION", "NOT_DONE", "NO_TOL" */
+const char *
+qc_verdict_name(enum qc_verdict v); /* "OK", "TOLERANCE", "ACTION", "NOT_DONE", "NO_TOL" */
 bool qc_verdict_parse(const char *s, enum qc_verdict *out);
 /* The worse of two verdicts (ACTION > TOLERANCE > NOT_DONE > OK > NO_TOL). */
 enum qc_verdict qc_verdict_worst(enum qc_verdict a, enum qc_verdict b);

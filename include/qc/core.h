@@ -29,10 +29,11 @@ const char *qc_status_name(enum qc_status st);
  * Records a message (printf format, lower case, no final period) as the last error of this
  * thread and returns st, so that callers can write `return qc_fail(QC_ERR_IO, "...")`.
  */
-enum qc_status qc_fail(enum qc_status st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum qc_status qc_fail(enum qc_status st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Prefixes the current message with more context: "loading 'x.dcm': <old message>". */
 enum qc_status qc_fail_context(enum qc_status st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 const char *qc_errmsg(void); /* borrowed; valid until the next qc_fail on this thread */
 void qc_clear_error(void);
 
@@ -79,7 +80,8 @@ void qc_sha256_hex(const void *data, size_t len, char hex[65]);
 
 /* Writes a JSON string literal (quotes and escapes included). */
 void qc_json_str(struct qc_buf *b, const char *s);
-/* Writes a number with enough digits, or null when has_value is false or the value is not finite. */
+/* Writes a number with enough digits, or null when has_value is false or the value is not finite.
+ */
 void qc_json_num(struct qc_buf *b, double v, bool has_value);
 
 #define QC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

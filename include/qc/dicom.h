@@ -32,7 +32,7 @@ struct dcm_series {
 	char modality[17];
 	char description[65]; /* SeriesDescription, else StudyDescription */
 	char study_id[17];
-	char date[9];	      /* acquisition, content, series or study date, first present */
+	char date[9]; /* acquisition, content, series or study date, first present */
 	char model[65];
 	char rt_image_label[17];
 	char patient_id[65];
@@ -43,9 +43,9 @@ struct dcm_series {
 struct dcm_scan {
 	struct dcm_series *series; /* owned: sorted by date then description */
 	size_t n_series;
-	size_t files_seen;   /* regular files visited */
-	size_t dicom_files;  /* of which DICOM with an image */
-	size_t skipped;	     /* not DICOM or unreadable: silently ignored */
+	size_t files_seen;  /* regular files visited */
+	size_t dicom_files; /* of which DICOM with an image */
+	size_t skipped;	    /* not DICOM or unreadable: silently ignored */
 };
 
 /* Called after each file; return false to stop the scan early. */

@@ -2,10 +2,10 @@
 #ifndef QC_I18N_H
 #define QC_I18N_H
 
-#include <stdbool.h>
 #include <libintl.h>
+#include <stdbool.h>
 
-#define _(s) gettext(s)
+#define _(s)  gettext(s)
 #define N_(s) (s)
 
 /*

@@ -238,7 +238,8 @@ static bool parabola_vertex(const double *g, int l, int r, int centre, double *o
 		T[1] += g[i] * u;
 		T[2] += g[i] * u2;
 	}
-	double m[3][4] = {{S[0], S[1], S[2], T[0]}, {S[1], S[2], S[3], T[1]}, {S[2], S[3], S[4], T[2]}};
+	double m[3][4] = {
+	    {S[0], S[1], S[2], T[0]}, {S[1], S[2], S[3], T[1]}, {S[2], S[3], S[4], T[2]}};
 	for (int c = 0; c < 3; c++) {
 		int piv = c;
 		for (int k = c + 1; k < 3; k++)
@@ -298,8 +299,8 @@ bool ana_inflection(const double *p, int n, int sign, double smooth_px, double *
 	/* A genuine steepest point: inside the profile, the slope falling well below it on both
 	 * sides (a profile cut by the read-out border keeps its end slope high). */
 	double gmax = g[best], off = 0;
-	bool ok = gmax > 0 && best > lo + 1 && best < hi - 1 && g[lo] < 0.6 * gmax &&
-		  g[hi] < 0.6 * gmax;
+	bool ok =
+	    gmax > 0 && best > lo + 1 && best < hi - 1 && g[lo] < 0.6 * gmax && g[hi] < 0.6 * gmax;
 	if (ok) {
 		int l = best, r = best;
 		while (l > lo && g[l - 1] >= PEAK_FIT_LEVEL * gmax)

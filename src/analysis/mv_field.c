@@ -6,12 +6,12 @@
 
 #include "ana_int.h"
 
-#define PI 3.14159265358979323846
-#define EDGE_WINDOW_MM 10.0 /* half length of an edge profile, at isocentre */
-#define SMOOTH_MM 0.5	    /* gradient smoothing: well below any MV penumbra */
-#define BAND 4		    /* a profile averages 2 * BAND + 1 lines */
-#define CORNER_MARGIN_MM 6.0 /* beyond twice a typical MV 20-80 % penumbra */
-#define ROLE_MATCH_MM 10.0  /* the largest difference to a nominal field to take its role */
+#define PI		 3.14159265358979323846
+#define EDGE_WINDOW_MM	 10.0 /* half length of an edge profile, at isocentre */
+#define SMOOTH_MM	 0.5  /* gradient smoothing: well below any MV penumbra */
+#define BAND		 4    /* a profile averages 2 * BAND + 1 lines */
+#define CORNER_MARGIN_MM 6.0  /* beyond twice a typical MV 20-80 % penumbra */
+#define ROLE_MATCH_MM	 10.0 /* the largest difference to a nominal field to take its role */
 
 enum side { LEFT, RIGHT, TOP, BOTTOM };
 static const char *const side_name[] = {"left", "right", "top", "bottom"};
@@ -95,16 +95,19 @@ static enum qc_status find_rough(struct field *f, int idx)
 	free(cols);
 	free(rows);
 	if (cmax < 6 || rmax < 6 || !nc || !nr)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: no "
-						"field found",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d does not look like an open MV field: no "
+			       "field found",
 			       idx + 1);
 	if (nc > 1 || nr > 1)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like a single open MV "
-						"field: %d separate irradiated bands found",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d does not look like a single open MV "
+			       "field: %d separate irradiated bands found",
 			       idx + 1, nc > nr ? nc : nr);
 	if (f->xl <= f->vx0 && f->xr >= f->vx1 && f->yt <= f->vy0 && f->yb >= f->vy1)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: the "
-						"irradiated area covers the whole read-out area",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d does not look like an open MV field: the "
+			       "irradiated area covers the whole read-out area",
 			       idx + 1);
 	return QC_OK;
 }
@@ -265,9 +268,8 @@ static void add_edge_overlay(struct qc_result *res, const struct field *f, int i
 	bool lr = s == LEFT || s == RIGHT;
 	double x0 = lr ? e->a + e->b * y0 : y0, x1 = lr ? e->a + e->b * y1 : y1;
 	double yy0 = lr ? y0 : e->a + e->b * y0, yy1 = lr ? y1 : e->a + e->b * y1;
-	struct qc_overlay *o =
-		qc_result_overlay(res, QC_OV_LINE, QC_OVR_EDGE, idx, to_px_x(f, x0),
-				  to_px_y(f, yy0), to_px_x(f, x1), to_px_y(f, yy1));
+	struct qc_overlay *o = qc_result_overlay(res, QC_OV_LINE, QC_OVR_EDGE, idx, to_px_x(f, x0),
+						 to_px_y(f, yy0), to_px_x(f, x1), to_px_y(f, yy1));
 	qc_strlcpy(o->measure, lr ? "width_mm" : "height_mm", sizeof(o->measure));
 }
 
@@ -349,17 +351,19 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 	static const char *const names[4] = {"width_mm", "height_mm", "centre_x_mm", "centre_y_mm"};
 	for (int k = 0; k < 4; k++) {
 		struct qc_measure *m =
-			have[k] ? qc_result_add(res, names[k], "mm", idx, got[k])
-				: qc_result_add_null(res, names[k], "mm", idx, k % 2 ? why_h : why_w);
+		    have[k] ? qc_result_add(res, names[k], "mm", idx, got[k])
+			    : qc_result_add_null(res, names[k], "mm", idx, k % 2 ? why_h : why_w);
 		if (nom) {
 			m->has_nominal = true;
 			m->nominal = nom[k];
 		} else if (ctx && ctx->n_nominal_fields && have[k])
-			snprintf(m->note, sizeof(m->note), "no nominal field of the test matches "
-							   "this image");
+			snprintf(m->note, sizeof(m->note),
+				 "no nominal field of the test matches "
+				 "this image");
 		if (k >= 2 && have[k] && !nom)
-			snprintf(m->note, sizeof(m->note), "relative to the MV isocentre (%.2f, "
-							   "%.2f) from %s",
+			snprintf(m->note, sizeof(m->note),
+				 "relative to the MV isocentre (%.2f, "
+				 "%.2f) from %s",
 				 f->iso_col, f->iso_row, iso_src);
 	}
 	add_value(res, "rotation_deg", "deg", idx, n_rot > 0, rot, "no edge measurable");
@@ -367,14 +371,15 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 	static const char *const cn[4] = {"corner_tl_deg", "corner_tr_deg", "corner_br_deg",
 					  "corner_bl_deg"};
 	double ang[4] = {
-		angle_between(1, T->b, L->b, 1),
-		angle_between(-1, -T->b, R->b, 1),
-		angle_between(-1, -B->b, -R->b, -1),
-		angle_between(1, B->b, -L->b, -1),
+	    angle_between(1, T->b, L->b, 1),
+	    angle_between(-1, -T->b, R->b, 1),
+	    angle_between(-1, -B->b, -R->b, -1),
+	    angle_between(1, B->b, -L->b, -1),
 	};
 	bool cok[4] = {L->ok && T->ok, R->ok && T->ok, R->ok && B->ok, L->ok && B->ok};
 	for (int k = 0; k < 4; k++)
-		add_value(res, cn[k], "deg", idx, cok[k], ang[k], "an adjacent edge is not measurable");
+		add_value(res, cn[k], "deg", idx, cok[k], ang[k],
+			  "an adjacent edge is not measurable");
 
 	static const char *const pn[4] = {"penumbra_left_mm", "penumbra_right_mm",
 					  "penumbra_top_mm", "penumbra_bottom_mm"};
@@ -430,12 +435,14 @@ static enum qc_status check_image(const struct qc_image *img, int idx)
 	static const char *const not_mv[] = {"MR", "CT", "PT", "NM", "US", "MG", "SEG"};
 	for (size_t i = 0; i < QC_ARRAY_LEN(not_mv); i++)
 		if (!strcmp(img->tags.modality, not_mv[i]))
-			return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an MV portal "
-							"image: its modality is %s",
+			return qc_fail(QC_ERR_ANALYSIS,
+				       "image %d does not look like an MV portal "
+				       "image: its modality is %s",
 				       idx + 1, img->tags.modality);
 	if (qc_image_mm_x(img) <= 0 || qc_image_mm_y(img) <= 0)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d has no pixel spacing (ImagePlanePixelSpacing "
-						"or PixelSpacing): cannot measure in mm",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d has no pixel spacing (ImagePlanePixelSpacing "
+			       "or PixelSpacing): cannot measure in mm",
 			       idx + 1);
 	if (img->width < 32 || img->height < 32)
 		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
@@ -452,12 +459,14 @@ static enum qc_status analyse_one(const struct qc_image *img, int idx,
 	if (st)
 		return st;
 	if (!ana_valid_bbox(img, &f.vx0, &f.vy0, &f.vx1, &f.vy1) || !ana_otsu(img, &sp))
-		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: it "
-						"is blank",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d does not look like an open MV field: it "
+			       "is blank",
 			       idx + 1);
 	if (sp.high_median - sp.low_median < 20 * ana_noise_sigma(img))
-		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: no "
-						"contrast between field and background",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d does not look like an open MV field: no "
+			       "contrast between field and background",
 			       idx + 1);
 
 	/* Polarity from content: the background is what lines the read-out border. */
@@ -487,8 +496,9 @@ static enum qc_status analyse_one(const struct qc_image *img, int idx,
 	for (int s = 0; s < 4; s++)
 		measure_edge(&f, (enum side)s);
 	if (!f.e[LEFT].ok && !f.e[RIGHT].ok && !f.e[TOP].ok && !f.e[BOTTOM].ok)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like an open MV field: no "
-						"edge could be measured (%s)",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d does not look like an open MV field: no "
+			       "edge could be measured (%s)",
 			       idx + 1, f.e[LEFT].why);
 	report(&f, idx, ctx, iso_src, res);
 	return QC_OK;
@@ -506,10 +516,10 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 }
 
 const struct qc_analysis ana_mv_field = {
-	.id = "mv_field",
-	.version = "1.0",
-	.summary = "open MV field: size, centre vs MV isocentre, rotation, corners, penumbra",
-	.min_images = 1,
-	.max_images = 64,
-	.run = run,
+    .id = "mv_field",
+    .version = "1.0",
+    .summary = "open MV field: size, centre vs MV isocentre, rotation, corners, penumbra",
+    .min_images = 1,
+    .max_images = 64,
+    .run = run,
 };

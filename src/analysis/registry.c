@@ -4,7 +4,7 @@
 #include "ana_int.h"
 
 static const struct qc_analysis *const all[] = {
-	&ana_mv_field,
+    &ana_mv_field,
 };
 
 const struct qc_analysis *ana_find(const char *id)

@@ -72,7 +72,8 @@ void ana_iso_pixel(const struct qc_image *img, const struct ana_context *ctx, do
 {
 	for (size_t i = 0; ctx && i < ctx->n_machines; i++) {
 		const struct qc_machine *m = &ctx->machines[i];
-		if (m->has_iso && m->match_model[0] && qc_streq_nocase(m->match_model, img->tags.model)) {
+		if (m->has_iso && m->match_model[0] &&
+		    qc_streq_nocase(m->match_model, img->tags.model)) {
 			*col = m->iso_col;
 			*row = m->iso_row;
 			*source = "machine calibration";

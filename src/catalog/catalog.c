@@ -17,8 +17,8 @@ struct parser {
 	int line;
 	struct qc_catalog *cat;
 	enum section sec;
-	size_t idx;	 /* index of the current machine / frequency / test */
-	size_t m_idx;	 /* index of the current measure in its test */
+	size_t idx;	   /* index of the current machine / frequency / test */
+	size_t m_idx;	   /* index of the current measure in its test */
 	char last_key[64]; /* for "+=" */
 	char **last_text;  /* text field "+=" appends to */
 };
@@ -154,7 +154,8 @@ static enum qc_status freq_key(struct parser *p, const char *k, const char *v, b
 		char unit[16], extra[8];
 		int cnt;
 		if (sscanf(v, "%d %15s %7s", &cnt, unit, extra) != 2 || cnt < 1 || cnt > 400)
-			return PFAIL(p, "every needs a count and a unit: '1 day', '2 weeks', '3 months'");
+			return PFAIL(
+			    p, "every needs a count and a unit: '1 day', '2 weeks', '3 months'");
 		if (!strncmp(unit, "day", 3))
 			f->unit = 'd';
 		else if (!strncmp(unit, "week", 4))
@@ -231,7 +232,8 @@ static enum qc_status measure_levels(struct parser *p, struct qc_mdef *m, const 
 	} else if (!strcmp(k, "tolerance")) {
 		if (!parse_band(v, &lv->has_tol_low, &lv->tol_low, &lv->has_tol_high,
 				&lv->tol_high))
-			return PFAIL(p, "tolerance must be 'X' (±X) or 'LOW HIGH' with '-' for none");
+			return PFAIL(p,
+				     "tolerance must be 'X' (±X) or 'LOW HIGH' with '-' for none");
 	} else if (!strcmp(k, "action")) {
 		if (!parse_band(v, &lv->has_act_low, &lv->act_low, &lv->has_act_high,
 				&lv->act_high))
@@ -336,7 +338,8 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 		*dot = '\0';
 		const struct qc_test *ct = cat_find_test(c, id);
 		if (!ct)
-			return PFAIL(p, "measure for unknown test '%s' (define the test first)", id);
+			return PFAIL(p, "measure for unknown test '%s' (define the test first)",
+				     id);
 		struct qc_test *t = &c->tests[ct - c->tests];
 		if (!valid_id(dot + 1, sizeof(t->m->name)))
 			return PFAIL(p, "bad measure name '%s' (lower case, digits, _)", dot + 1);
@@ -407,8 +410,9 @@ static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
 	for (int i = 0; i < 4; i++)
 		for (int j = i + 1; j < 4; j++)
 			if (!ordered(has[i], lows[i], has[j], lows[j]))
-				return PFAIL(p, "%s.%s: levels must satisfy act_low <= tol_low <= "
-						"tol_high <= act_high",
+				return PFAIL(p,
+					     "%s.%s: levels must satisfy act_low <= tol_low <= "
+					     "tol_high <= act_high",
 					     t->id, m->name);
 	if (qc_levels_any(lv) && m->type != QC_MT_NUMBER)
 		return PFAIL(p, "%s.%s: tolerance levels apply to numbers only", t->id, m->name);
@@ -427,8 +431,9 @@ static enum qc_status check_catalog(struct parser *p)
 	for (size_t i = 0; i < c->n_freqs; i++)
 		if (!c->freqs[i].every || !c->freqs[i].name_fr || !c->freqs[i].name_en) {
 			p->line = 0;
-			return qc_fail(QC_ERR_FORMAT, "%s: frequency '%s' needs every, name.fr and "
-						      "name.en",
+			return qc_fail(QC_ERR_FORMAT,
+				       "%s: frequency '%s' needs every, name.fr and "
+				       "name.en",
 				       p->name, c->freqs[i].id);
 		}
 	for (size_t i = 0; i < c->n_tests; i++) {

@@ -56,19 +56,19 @@ static const char **value_slot(struct cli_opts *o, const char *name)
 		const char *name;
 		size_t offset;
 	} table[] = {
-		{"--db", offsetof(struct cli_opts, db)},
-		{"--catalog", offsetof(struct cli_opts, catalog)},
-		{"--today", offsetof(struct cli_opts, today)},
-		{"--lang", offsetof(struct cli_opts, lang)},
-		{"--inbox", offsetof(struct cli_opts, inbox)},
-		{"--theme", offsetof(struct cli_opts, theme)},
-		{"--reports", offsetof(struct cli_opts, reports)},
-		{"--operator", offsetof(struct cli_opts, operator_name)},
-		{"--test", offsetof(struct cli_opts, test)},
-		{"--comment", offsetof(struct cli_opts, comment)},
-		{"-o", offsetof(struct cli_opts, output)},
-		{"--output", offsetof(struct cli_opts, output)},
-		{"--since", offsetof(struct cli_opts, since)},
+	    {"--db", offsetof(struct cli_opts, db)},
+	    {"--catalog", offsetof(struct cli_opts, catalog)},
+	    {"--today", offsetof(struct cli_opts, today)},
+	    {"--lang", offsetof(struct cli_opts, lang)},
+	    {"--inbox", offsetof(struct cli_opts, inbox)},
+	    {"--theme", offsetof(struct cli_opts, theme)},
+	    {"--reports", offsetof(struct cli_opts, reports)},
+	    {"--operator", offsetof(struct cli_opts, operator_name)},
+	    {"--test", offsetof(struct cli_opts, test)},
+	    {"--comment", offsetof(struct cli_opts, comment)},
+	    {"-o", offsetof(struct cli_opts, output)},
+	    {"--output", offsetof(struct cli_opts, output)},
+	    {"--since", offsetof(struct cli_opts, since)},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(table); i++)
 		if (!strcmp(name, table[i].name))
@@ -118,12 +118,12 @@ static int run_tui(struct cli_env *env)
 	if (rc)
 		return rc;
 	struct tui_config cfg = {
-		.cat = &env->cat,
-		.store = env->st,
-		.inbox = cli_inbox(env->o),
-		.reports_dir = cli_reports_dir(env->o),
-		.theme = env->o->theme ? env->o->theme : getenv("UNITYQC_THEME"),
-		.operator_name = env->o->operator_name,
+	    .cat = &env->cat,
+	    .store = env->st,
+	    .inbox = cli_inbox(env->o),
+	    .reports_dir = cli_reports_dir(env->o),
+	    .theme = env->o->theme ? env->o->theme : getenv("UNITYQC_THEME"),
+	    .operator_name = env->o->operator_name,
 	};
 	return tui_main(&cfg);
 }
@@ -145,8 +145,8 @@ static int dispatch(struct cli_env *env)
 		const char *name;
 		int (*fn)(struct cli_env *);
 	} cmds[] = {
-		{"analyze", cli_analyze},  {"report", cli_report}, {"sessions", cli_sessions},
-		{"catalog", cli_catalog_cmd}, {"scan", cli_scan},  {"due", cli_due},
+	    {"analyze", cli_analyze},	  {"report", cli_report}, {"sessions", cli_sessions},
+	    {"catalog", cli_catalog_cmd}, {"scan", cli_scan},	  {"due", cli_due},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(cmds); i++)
 		if (!strcmp(cmd, cmds[i].name))

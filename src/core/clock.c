@@ -34,7 +34,8 @@ bool qc_parse_date(const char *s, struct qc_date *out)
 bool qc_parse_datetime(const char *s, time_t *out)
 {
 	int y, m, d, hh = 0, mm = 0, ss = 0, n = 0;
-	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || !valid_date(y, m, d))
+	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+	    !valid_date(y, m, d))
 		return false;
 	const char *t = s + n;
 	if (*t == ' ' || *t == 'T') {
@@ -50,8 +51,13 @@ bool qc_parse_datetime(const char *s, time_t *out)
 	}
 	if (*t || hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0)
 		return false;
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d,
-			.tm_hour = hh, .tm_min = mm, .tm_sec = ss, .tm_isdst = -1};
+	struct tm tm = {.tm_year = y - 1900,
+			.tm_mon = m - 1,
+			.tm_mday = d,
+			.tm_hour = hh,
+			.tm_min = mm,
+			.tm_sec = ss,
+			.tm_isdst = -1};
 	*out = mktime(&tm);
 	return *out != (time_t)-1;
 }

@@ -160,21 +160,20 @@ static void ramp(const struct qc_preview *pv, int cw, int ch, bool ascii, struct
 			int y0 = y * pv->height / ch, y1 = (y + 1) * pv->height / ch;
 			long sum = 0, n = 0;
 			for (int j = y0; j < (y1 > y0 ? y1 : y0 + 1) && j < pv->height; j++)
-				for (int i = x0; i < (x1 > x0 ? x1 : x0 + 1) && i < pv->width; i++) {
+				for (int i = x0; i < (x1 > x0 ? x1 : x0 + 1) && i < pv->width;
+				     i++) {
 					sum += pv->px[(size_t)j * pv->width + i];
 					n++;
 				}
 			int v = n ? (int)(sum / n) : 0;
 			struct prev_cell *c = &g->cells[(size_t)y * cw + x];
-			c->ch = ascii ? (uint32_t)ascii_ramp[v * 10 / 256]
-				      : utf8_ramp[v * 5 / 256];
+			c->ch = ascii ? (uint32_t)ascii_ramp[v * 10 / 256] : utf8_ramp[v * 5 / 256];
 			c->fg = 7;
 			c->bg = 0;
 		}
 }
 
-static void dither(const struct qc_preview *pv, int cw, int ch, unsigned flags,
-		   struct prev_grid *g)
+static void dither(const struct qc_preview *pv, int cw, int ch, unsigned flags, struct prev_grid *g)
 {
 	if (flags & PREV_MONO) {
 		ramp(pv, cw, ch, flags & PREV_ASCII, g);

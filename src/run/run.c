@@ -117,7 +117,8 @@ enum qc_status run_analysis(const struct run_request *rq, struct qc_session *s)
 		qc_strlcpy(s->analysis, a->id, sizeof(s->analysis));
 		qc_strlcpy(s->analysis_version, a->version, sizeof(s->analysis_version));
 		qc_strlcpy(s->program_version, QC_VERSION, sizeof(s->program_version));
-		qc_strlcpy(s->operator_name, rq->operator_name ? rq->operator_name : run_login_name(),
+		qc_strlcpy(s->operator_name,
+			   rq->operator_name ? rq->operator_name : run_login_name(),
 			   sizeof(s->operator_name));
 		qc_session_take_result(s, rq->test, &res);
 		qc_format_time(qc_now(), when, sizeof(when));

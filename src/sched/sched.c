@@ -16,8 +16,8 @@ struct qc_date sched_easter(int y)
 
 bool sched_french_holiday(struct qc_date d)
 {
-	static const int fixed[][2] = {{1, 1}, {5, 1}, {5, 8}, {7, 14}, {8, 15}, {11, 1}, {11, 11},
-				       {12, 25}};
+	static const int fixed[][2] = {{1, 1},	{5, 1},	 {5, 8},   {7, 14},
+				       {8, 15}, {11, 1}, {11, 11}, {12, 25}};
 	for (size_t i = 0; i < QC_ARRAY_LEN(fixed); i++)
 		if (d.m == fixed[i][0] && d.d == fixed[i][1])
 			return true;

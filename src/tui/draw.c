@@ -14,16 +14,17 @@ static const char *translit(unsigned cp)
 		unsigned cp;
 		const char *ascii;
 	} table[] = {
-		{0xe0, "a"},  {0xe2, "a"},   {0xe4, "a"},  {0xe7, "c"},  {0xe8, "e"},   {0xe9, "e"},
-		{0xea, "e"},  {0xeb, "e"},   {0xee, "i"},  {0xef, "i"},  {0xf4, "o"},   {0xf6, "o"},
-		{0xf9, "u"},  {0xfb, "u"},   {0xfc, "u"},  {0xff, "y"},  {0xc0, "A"},   {0xc2, "A"},
-		{0xc7, "C"},  {0xc8, "E"},   {0xc9, "E"},  {0xca, "E"},  {0xcb, "E"},   {0xce, "I"},
-		{0xcf, "I"},  {0xd4, "O"},   {0xd9, "U"},  {0xdb, "U"},  {0xdc, "U"},   {0x153, "oe"},
-		{0x152, "OE"}, {0xe6, "ae"}, {0xab, "\""}, {0xbb, "\""}, {0x2013, "-"}, {0x2014, "-"},
-		{0x2019, "'"}, {0x2018, "'"}, {0x201c, "\""}, {0x201d, "\""}, {0x2026, "..."},
-		{0xb1, "+/-"}, {0x2264, "<="}, {0x2265, ">="}, {0xb0, " deg"}, {0xd7, "x"},
-		{0xa0, " "},  {0x202f, " "}, {0xb5, "u"},  {0x2022, "*"}, {0x2192, "->"}, {0x2190, "<-"},
-		{0x25b6, ">"}, {0x2713, "v"}, {0x2717, "x"},
+	    {0xe0, "a"},     {0xe2, "a"},    {0xe4, "a"},    {0xe7, "c"},    {0xe8, "e"},
+	    {0xe9, "e"},     {0xea, "e"},    {0xeb, "e"},    {0xee, "i"},    {0xef, "i"},
+	    {0xf4, "o"},     {0xf6, "o"},    {0xf9, "u"},    {0xfb, "u"},    {0xfc, "u"},
+	    {0xff, "y"},     {0xc0, "A"},    {0xc2, "A"},    {0xc7, "C"},    {0xc8, "E"},
+	    {0xc9, "E"},     {0xca, "E"},    {0xcb, "E"},    {0xce, "I"},    {0xcf, "I"},
+	    {0xd4, "O"},     {0xd9, "U"},    {0xdb, "U"},    {0xdc, "U"},    {0x153, "oe"},
+	    {0x152, "OE"},   {0xe6, "ae"},   {0xab, "\""},   {0xbb, "\""},   {0x2013, "-"},
+	    {0x2014, "-"},   {0x2019, "'"},  {0x2018, "'"},  {0x201c, "\""}, {0x201d, "\""},
+	    {0x2026, "..."}, {0xb1, "+/-"},  {0x2264, "<="}, {0x2265, ">="}, {0xb0, " deg"},
+	    {0xd7, "x"},     {0xa0, " "},    {0x202f, " "},  {0xb5, "u"},    {0x2022, "*"},
+	    {0x2192, "->"},  {0x2190, "<-"}, {0x25b6, ">"},  {0x2713, "v"},  {0x2717, "x"},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(table); i++)
 		if (table[i].cp == cp)
@@ -198,8 +199,7 @@ const char *tui_verdict_word(int v)
 }
 
 /* Redraws the line editor: label, visible part of the text, cursor. */
-static void draw_prompt(struct tui *t, const char *label, const wchar_t *w, size_t len,
-			size_t cur)
+static void draw_prompt(struct tui *t, const char *label, const wchar_t *w, size_t len, size_t cur)
 {
 	int y = t->rows - 1, lw = tui_width(t, label) + 1;
 	tui_fill(t, y, 0, t->cols, SLOT_STATUS);
@@ -210,7 +210,8 @@ static void draw_prompt(struct tui *t, const char *label, const wchar_t *w, size
 	move(y, lw);
 	for (int i = 0; i < room; i++)
 		addch(' ');
-	mvaddnwstr(y, lw, w + first, (int)(len - first < (size_t)room ? len - first : (size_t)room));
+	mvaddnwstr(y, lw, w + first,
+		   (int)(len - first < (size_t)room ? len - first : (size_t)room));
 	attr_set(A_NORMAL, 0, NULL);
 	int cx = lw;
 	for (size_t i = first; i < cur; i++)
@@ -260,8 +261,7 @@ bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
 			done = true;
 		else if (ch == 21) { /* Ctrl-U: clear the line */
 			len = cur = 0;
-		}
-		else if (ch == '\n' || ch == '\r')
+		} else if (ch == '\n' || ch == '\r')
 			ok = done = true;
 		else if ((ch == 127 || ch == 8) && cur > 0) {
 			wmemmove(w + cur - 1, w + cur, len - cur);

@@ -7,20 +7,23 @@
 #define CTRL(c) ((c)&0x1f)
 
 const struct tui_key tui_global_keys[] = {
-	{KEY_UP, REQ_UP},	    {'k', REQ_UP},	       {KEY_DOWN, REQ_DOWN},
-	{'j', REQ_DOWN},	    {KEY_PPAGE, REQ_PAGE_UP}, {KEY_NPAGE, REQ_PAGE_DOWN},
-	{CTRL('b'), REQ_PAGE_UP},   {CTRL('f'), REQ_PAGE_DOWN}, {KEY_HOME, REQ_HOME},
-	{'g', REQ_HOME},	    {KEY_END, REQ_END},	       {'G', REQ_END},
-	{'\n', REQ_ENTER},	    {'\r', REQ_ENTER},	       {KEY_ENTER, REQ_ENTER},
-	{27, REQ_BACK},		    {KEY_BACKSPACE, REQ_BACK}, {127, REQ_BACK},
-	{'?', REQ_HELP},	    {KEY_F(1), REQ_HELP},      {'q', REQ_QUIT},
-	{CTRL('l'), REQ_REFRESH},
+    {KEY_UP, REQ_UP},	       {'k', REQ_UP},
+    {KEY_DOWN, REQ_DOWN},      {'j', REQ_DOWN},
+    {KEY_PPAGE, REQ_PAGE_UP},  {KEY_NPAGE, REQ_PAGE_DOWN},
+    {CTRL('b'), REQ_PAGE_UP},  {CTRL('f'), REQ_PAGE_DOWN},
+    {KEY_HOME, REQ_HOME},      {'g', REQ_HOME},
+    {KEY_END, REQ_END},	       {'G', REQ_END},
+    {'\n', REQ_ENTER},	       {'\r', REQ_ENTER},
+    {KEY_ENTER, REQ_ENTER},    {27, REQ_BACK},
+    {KEY_BACKSPACE, REQ_BACK}, {127, REQ_BACK},
+    {'?', REQ_HELP},	       {KEY_F(1), REQ_HELP},
+    {'q', REQ_QUIT},	       {CTRL('l'), REQ_REFRESH},
 };
 const size_t tui_n_global_keys = QC_ARRAY_LEN(tui_global_keys);
 
 static const char *const req_help[] = {
 #define REQ_HELP_TEXT(id, name, help) help,
-	TUI_REQS(REQ_HELP_TEXT)
+    TUI_REQS(REQ_HELP_TEXT)
 #undef REQ_HELP_TEXT
 };
 

@@ -22,11 +22,8 @@ struct checklist {
 };
 
 static const struct tui_key keys[] = {
-	{'h', REQ_HISTORY},
-	{'a', REQ_ALL_SESSIONS},
-	{'r', REQ_REFRESH},
-	{KEY_RIGHT, REQ_ENTER},
-	{'l', REQ_ENTER},
+    {'h', REQ_HISTORY},	    {'a', REQ_ALL_SESSIONS}, {'r', REQ_REFRESH},
+    {KEY_RIGHT, REQ_ENTER}, {'l', REQ_ENTER},
 };
 
 static void add_row(struct checklist *c, const struct qc_frequency *f, const struct qc_test *t)
@@ -105,15 +102,11 @@ static enum tui_slot status_of(const struct row *r, char *buf, size_t n)
 		return SLOT_DONE;
 	}
 	switch (r->st.state) {
-	case SCHED_OVERDUE:
-		snprintf(buf, n, _("OVERDUE since %s"), due);
-		return SLOT_OVERDUE;
+	case SCHED_OVERDUE: snprintf(buf, n, _("OVERDUE since %s"), due); return SLOT_OVERDUE;
 	case SCHED_DUE:
 		snprintf(buf, n, "%s", r->st.never_done ? _("due (never done)") : _("due"));
 		return SLOT_DUE;
-	case SCHED_NOT_DUE:
-		snprintf(buf, n, _("next %s"), due);
-		return SLOT_DIM;
+	case SCHED_NOT_DUE: snprintf(buf, n, _("next %s"), due); return SLOT_DIM;
 	}
 	return SLOT_NORMAL;
 }
@@ -131,7 +124,8 @@ static void draw_title(struct tui *t, struct checklist *c)
 	if (tui_width(t, title) + tui_width(t, counts) + 4 > t->cols)
 		snprintf(title, sizeof(title), "unityqc · %s %s", _("QC of"), today);
 	if (tui_width(t, title) + tui_width(t, counts) + 4 > t->cols)
-		snprintf(counts, sizeof(counts), _("%d overdue · %d to do"), c->n_overdue, c->n_due);
+		snprintf(counts, sizeof(counts), _("%d overdue · %d to do"), c->n_overdue,
+			 c->n_due);
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
 	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, title, false);
 	tui_putr(t, 0, 1, t->cols - 2, SLOT_TITLE, counts);
@@ -235,13 +229,13 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 }
 
 const struct tui_screen_ops scr_checklist = {
-	.name = "checklist",
-	.private_size = sizeof(struct checklist),
-	.keys = keys,
-	.n_keys = QC_ARRAY_LEN(keys),
-	.open = open,
-	.draw = draw,
-	.request = request,
-	.resume = resume,
-	.done = done,
+    .name = "checklist",
+    .private_size = sizeof(struct checklist),
+    .keys = keys,
+    .n_keys = QC_ARRAY_LEN(keys),
+    .open = open,
+    .draw = draw,
+    .request = request,
+    .resume = resume,
+    .done = done,
 };

@@ -70,9 +70,9 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 }
 
 const struct tui_screen_ops scr_help = {
-	.name = "help",
-	.private_size = sizeof(struct help),
-	.open = open,
-	.draw = draw,
-	.request = request,
+    .name = "help",
+    .private_size = sizeof(struct help),
+    .open = open,
+    .draw = draw,
+    .request = request,
 };

@@ -15,8 +15,8 @@ struct history {
 };
 
 static const struct tui_key keys[] = {
-	{'p', REQ_PDF},
-	{'r', REQ_REFRESH},
+    {'p', REQ_PDF},
+    {'r', REQ_REFRESH},
 };
 
 static void load(struct tui *t, struct history *h)
@@ -106,7 +106,9 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 	case REQ_UP: h->sel = h->sel ? h->sel - 1 : 0; break;
 	case REQ_DOWN: h->sel = h->sel + 1 < h->n ? h->sel + 1 : h->sel; break;
 	case REQ_PAGE_UP: h->sel = h->sel > page ? h->sel - page : 0; break;
-	case REQ_PAGE_DOWN: h->sel = h->sel + page < h->n ? h->sel + page : (h->n ? h->n - 1 : 0); break;
+	case REQ_PAGE_DOWN:
+		h->sel = h->sel + page < h->n ? h->sel + page : (h->n ? h->n - 1 : 0);
+		break;
 	case REQ_HOME: h->sel = 0; break;
 	case REQ_END: h->sel = h->n ? h->n - 1 : 0; break;
 	case REQ_REFRESH: load(t, h); break;
@@ -129,12 +131,12 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 }
 
 const struct tui_screen_ops scr_history = {
-	.name = "history",
-	.private_size = sizeof(struct history),
-	.keys = keys,
-	.n_keys = QC_ARRAY_LEN(keys),
-	.open = open,
-	.draw = draw,
-	.request = request,
-	.done = done,
+    .name = "history",
+    .private_size = sizeof(struct history),
+    .keys = keys,
+    .n_keys = QC_ARRAY_LEN(keys),
+    .open = open,
+    .draw = draw,
+    .request = request,
+    .done = done,
 };

@@ -26,9 +26,8 @@ struct picker {
 };
 
 static const struct tui_key keys[] = {
-	{'a', REQ_ANALYSE}, {KEY_LEFT, REQ_PARENT}, {'h', REQ_PARENT},
-	{KEY_RIGHT, REQ_ENTER}, {'l', REQ_ENTER},  {KEY_BACKSPACE, REQ_PARENT},
-	{127, REQ_PARENT},	{'r', REQ_REFRESH},
+    {'a', REQ_ANALYSE}, {KEY_LEFT, REQ_PARENT},	     {'h', REQ_PARENT}, {KEY_RIGHT, REQ_ENTER},
+    {'l', REQ_ENTER},	{KEY_BACKSPACE, REQ_PARENT}, {127, REQ_PARENT}, {'r', REQ_REFRESH},
 };
 
 /* A file with the DICM preamble, or a raw dataset starting with a group 0008 tag. */
@@ -130,7 +129,8 @@ static void draw(struct tui *t, struct tui_screen *s)
 	struct picker *p = s->priv;
 	char line[PATH_MAX + 64];
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
-	snprintf(line, sizeof(line), "%s — %s", cat_test_name(p->test), _("choose the DICOM folder"));
+	snprintf(line, sizeof(line), "%s — %s", cat_test_name(p->test),
+		 _("choose the DICOM folder"));
 	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, line, false);
 	tui_put(t, 1, 1, t->cols - 2, SLOT_DIM, cat_test_instructions(p->test), false);
 	tui_put(t, 2, 1, t->cols - 2, SLOT_HEADER, p->dir, false);
@@ -150,12 +150,14 @@ static void draw(struct tui *t, struct tui_screen *s)
 			if (p->here)
 				snprintf(line, sizeof(line),
 					 ngettext("%s Analyse this folder: %d DICOM file",
-						  "%s Analyse this folder: %d DICOM files", p->here),
+						  "%s Analyse this folder: %d DICOM files",
+						  p->here),
 					 t->ascii ? ">" : "▶", p->here);
 			else
-				snprintf(line, sizeof(line), "%s", _("(no DICOM file directly in this folder)"));
-			tui_put(t, y0 + i, 2, t->cols - 4, sel ? SLOT_SELECTED : (p->here ? SLOT_KEY : SLOT_DIM),
-				line, false);
+				snprintf(line, sizeof(line), "%s",
+					 _("(no DICOM file directly in this folder)"));
+			tui_put(t, y0 + i, 2, t->cols - 4,
+				sel ? SLOT_SELECTED : (p->here ? SLOT_KEY : SLOT_DIM), line, false);
 			continue;
 		}
 		snprintf(line, sizeof(line), "%s/", e->name);
@@ -168,8 +170,8 @@ static void draw(struct tui *t, struct tui_screen *s)
 	char a[32], b[32];
 	tui_req_keys(s->ops, REQ_ANALYSE, a, sizeof(a));
 	tui_req_keys(s->ops, REQ_PARENT, b, sizeof(b));
-	snprintf(line, sizeof(line), _("Enter: open · %s: analyse this folder · %s: parent folder · Esc: back"),
-		 a, b);
+	snprintf(line, sizeof(line),
+		 _("Enter: open · %s: analyse this folder · %s: parent folder · Esc: back"), a, b);
 	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_DIM, line, false);
 }
 
@@ -222,13 +224,13 @@ static void analyse(struct tui *t, struct picker *p)
 	}
 	n = keep;
 	struct run_request rq = {
-		.cat = t->cfg->cat,
-		.test = p->test,
-		.paths = (const char *const *)paths,
-		.n_paths = n,
-		.operator_name = t->cfg->operator_name,
-		.progress = on_progress,
-		.ud = t,
+	    .cat = t->cfg->cat,
+	    .test = p->test,
+	    .paths = (const char *const *)paths,
+	    .n_paths = n,
+	    .operator_name = t->cfg->operator_name,
+	    .progress = on_progress,
+	    .ud = t,
 	};
 	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
 	enum qc_status st = run_analysis(&rq, sess);
@@ -250,7 +252,9 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 	case REQ_UP: p->sel = p->sel ? p->sel - 1 : 0; break;
 	case REQ_DOWN: p->sel = p->sel + 1 < p->n ? p->sel + 1 : p->sel; break;
 	case REQ_PAGE_UP: p->sel = p->sel > page ? p->sel - page : 0; break;
-	case REQ_PAGE_DOWN: p->sel = p->sel + page < p->n ? p->sel + page : (p->n ? p->n - 1 : 0); break;
+	case REQ_PAGE_DOWN:
+		p->sel = p->sel + page < p->n ? p->sel + page : (p->n ? p->n - 1 : 0);
+		break;
 	case REQ_HOME: p->sel = 0; break;
 	case REQ_END: p->sel = p->n ? p->n - 1 : 0; break;
 	case REQ_PARENT: go(t, p, ".."); break;
@@ -273,12 +277,12 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 }
 
 const struct tui_screen_ops scr_picker = {
-	.name = "picker",
-	.private_size = sizeof(struct picker),
-	.keys = keys,
-	.n_keys = QC_ARRAY_LEN(keys),
-	.open = open,
-	.draw = draw,
-	.request = request,
-	.done = done,
+    .name = "picker",
+    .private_size = sizeof(struct picker),
+    .keys = keys,
+    .n_keys = QC_ARRAY_LEN(keys),
+    .open = open,
+    .draw = draw,
+    .request = request,
+    .done = done,
 };

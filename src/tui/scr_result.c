@@ -21,9 +21,15 @@ struct result {
 };
 
 static const struct tui_key keys[] = {
-	{KEY_LEFT, REQ_PREV_IMAGE}, {KEY_RIGHT, REQ_NEXT_IMAGE}, {'N', REQ_PREV_IMAGE},
-	{'n', REQ_NEXT_IMAGE},	    {KEY_BTAB, REQ_PREV_IMAGE},	 {'\t', REQ_NEXT_IMAGE},
-	{'c', REQ_COMMENT},	    {'s', REQ_SAVE},		 {'p', REQ_PDF},
+    {KEY_LEFT, REQ_PREV_IMAGE},
+    {KEY_RIGHT, REQ_NEXT_IMAGE},
+    {'N', REQ_PREV_IMAGE},
+    {'n', REQ_NEXT_IMAGE},
+    {KEY_BTAB, REQ_PREV_IMAGE},
+    {'\t', REQ_NEXT_IMAGE},
+    {'c', REQ_COMMENT},
+    {'s', REQ_SAVE},
+    {'p', REQ_PDF},
 };
 
 static void pick_records(struct result *r)
@@ -192,20 +198,21 @@ static void draw(struct tui *t, struct tui_screen *s)
 	const struct qc_input *in = r->image < ss->n_in ? &ss->in[r->image] : NULL;
 
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
-	snprintf(line, sizeof(line), "%s — %s %zu/%zu%s%s", test ? cat_test_name(test) : ss->analysis,
-		 _("image"), r->image + 1, ss->n_in, in && in->label[0] ? " — " : "",
-		 in ? in->label : "");
+	snprintf(line, sizeof(line), "%s — %s %zu/%zu%s%s",
+		 test ? cat_test_name(test) : ss->analysis, _("image"), r->image + 1, ss->n_in,
+		 in && in->label[0] ? " — " : "", in ? in->label : "");
 	tui_put(t, 0, 1, t->cols - 14, SLOT_TITLE, line, false);
-	tui_put(t, 0, t->cols - 12, 11, tui_verdict_slot(ss->verdict), tui_verdict_word(ss->verdict),
-		false);
+	tui_put(t, 0, t->cols - 12, 11, tui_verdict_slot(ss->verdict),
+		tui_verdict_word(ss->verdict), false);
 	const char *base = in && in->path ? strrchr(in->path, '/') : NULL;
 	if (r->saved)
 		snprintf(line, sizeof(line), _("%s · %s · %s · session %lld"),
-			 base ? base + 1 : (in ? in->path : ""), ss->completed_at, ss->operator_name,
-			 (long long)ss->id);
+			 base ? base + 1 : (in ? in->path : ""), ss->completed_at,
+			 ss->operator_name, (long long)ss->id);
 	else
 		snprintf(line, sizeof(line), _("%s · %s · %s · not saved"),
-			 base ? base + 1 : (in ? in->path : ""), ss->completed_at, ss->operator_name);
+			 base ? base + 1 : (in ? in->path : ""), ss->completed_at,
+			 ss->operator_name);
 	tui_put(t, 1, 1, t->cols - 2, r->saved ? SLOT_DIM : SLOT_DUE, line, false);
 
 	int top = 2, h = t->rows - top - 4;
@@ -298,9 +305,10 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 	case REQ_NEXT_IMAGE: step_image(r, 1); break;
 	case REQ_COMMENT:
 		if (r->saved) {
-			tui_message(t, true, "%s",
-				    _("the session is stored: results are never changed (a correction "
-				      "is a new session)"));
+			tui_message(
+			    t, true, "%s",
+			    _("the session is stored: results are never changed (a correction "
+			      "is a new session)"));
 			break;
 		}
 		qc_strlcpy(buf, r->s->comment ? r->s->comment : "", sizeof(buf));
@@ -309,13 +317,15 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 		break;
 	case REQ_SAVE:
 		if (r->saved)
-			tui_message(t, false, _("already saved as session %lld"), (long long)r->s->id);
+			tui_message(t, false, _("already saved as session %lld"),
+				    (long long)r->s->id);
 		else
 			save(t, r);
 		break;
 	case REQ_PDF:
-		if (!r->saved && !tui_confirm(t, _("The report is made from the stored session: save "
-						   "it now?")))
+		if (!r->saved &&
+		    !tui_confirm(t, _("The report is made from the stored session: save "
+				      "it now?")))
 			break;
 		if (save(t, r))
 			tui_export_pdf(t, r->s);
@@ -339,12 +349,12 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 }
 
 const struct tui_screen_ops scr_result = {
-	.name = "result",
-	.private_size = sizeof(struct result),
-	.keys = keys,
-	.n_keys = QC_ARRAY_LEN(keys),
-	.open = open,
-	.draw = draw,
-	.request = request,
-	.done = done,
+    .name = "result",
+    .private_size = sizeof(struct result),
+    .keys = keys,
+    .n_keys = QC_ARRAY_LEN(keys),
+    .open = open,
+    .draw = draw,
+    .request = request,
+    .done = done,
 };

@@ -12,7 +12,7 @@ extern const char qc_embed_theme[];
 
 static const char *const slot_names[] = {
 #define SLOT_NAME(id, name) name,
-	TUI_SLOTS(SLOT_NAME)
+    TUI_SLOTS(SLOT_NAME)
 #undef SLOT_NAME
 };
 
@@ -28,7 +28,7 @@ static int slot_of(const char *name)
 static int colour_of(const char *name)
 {
 	static const char *const base[] = {"black", "red",     "green", "yellow",
-					   "blue",  "magenta", "cyan",  "white"};
+					   "blue",  "magenta", "cyan",	"white"};
 	long n;
 	if (!strcmp(name, "default"))
 		return -1;
@@ -48,8 +48,8 @@ static bool attr_of(const char *name, attr_t *a)
 	static const struct {
 		const char *name;
 		attr_t attr;
-	} table[] = {{"bold", A_BOLD},		 {"dim", A_DIM},	 {"underline", A_UNDERLINE},
-		     {"reverse", A_REVERSE},	 {"standout", A_STANDOUT}, {"normal", A_NORMAL}};
+	} table[] = {{"bold", A_BOLD},	     {"dim", A_DIM},	       {"underline", A_UNDERLINE},
+		     {"reverse", A_REVERSE}, {"standout", A_STANDOUT}, {"normal", A_NORMAL}};
 	for (size_t i = 0; i < QC_ARRAY_LEN(table); i++)
 		if (!strcmp(name, table[i].name)) {
 			*a |= table[i].attr;
@@ -81,7 +81,8 @@ static bool apply_line(struct tui *t, char *line, char *err, size_t n, const cha
 		return true;
 	bool colour_line = !strcmp(words[0], "color");
 	if (!colour_line && strcmp(words[0], "mono")) {
-		snprintf(err, n, "%s:%d: expected 'color' or 'mono', not '%s'", name, lineno, words[0]);
+		snprintf(err, n, "%s:%d: expected 'color' or 'mono', not '%s'", name, lineno,
+			 words[0]);
 		return false;
 	}
 	int slot = nw > 1 ? slot_of(words[1]) : -1;

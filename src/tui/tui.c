@@ -154,18 +154,13 @@ static void handle(struct tui *t, int key)
 	if (t->top->ops->request(t, t->top, req) == TUI_HANDLED)
 		return;
 	switch (req) {
-	case REQ_HELP:
-		tui_push(t, &scr_help, t->top);
-		break;
+	case REQ_HELP: tui_push(t, &scr_help, t->top); break;
 	case REQ_BACK:
 		if (t->top->below)
 			tui_pop(t);
 		break;
-	case REQ_QUIT:
-		t->quit = true;
-		break;
-	default:
-		break;
+	case REQ_QUIT: t->quit = true; break;
+	default: break;
 	}
 }
 

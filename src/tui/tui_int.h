@@ -12,62 +12,62 @@
 #include "qc/tui.h"
 
 /* Colour slots, named in theme files. */
-#define TUI_SLOTS(_)                                                                             \
-	_(NORMAL, "normal")                                                                      \
-	_(TITLE, "title")                                                                        \
-	_(STATUS, "status")                                                                      \
-	_(ERROR, "error")                                                                        \
-	_(HEADER, "header")                                                                      \
-	_(SELECTED, "selected")                                                                  \
-	_(GROUP, "group")                                                                        \
-	_(OK, "ok")                                                                              \
-	_(TOL, "tolerance")                                                                      \
-	_(ACT, "action")                                                                         \
-	_(NOT_DONE, "not_done")                                                                  \
-	_(NO_TOL, "no_tol")                                                                      \
-	_(DUE, "due")                                                                            \
-	_(OVERDUE, "overdue")                                                                    \
-	_(DONE, "done")                                                                          \
-	_(DIM, "dim")                                                                            \
-	_(KEY, "key")                                                                            \
+#define TUI_SLOTS(_)                                                                               \
+	_(NORMAL, "normal")                                                                        \
+	_(TITLE, "title")                                                                          \
+	_(STATUS, "status")                                                                        \
+	_(ERROR, "error")                                                                          \
+	_(HEADER, "header")                                                                        \
+	_(SELECTED, "selected")                                                                    \
+	_(GROUP, "group")                                                                          \
+	_(OK, "ok")                                                                                \
+	_(TOL, "tolerance")                                                                        \
+	_(ACT, "action")                                                                           \
+	_(NOT_DONE, "not_done")                                                                    \
+	_(NO_TOL, "no_tol")                                                                        \
+	_(DUE, "due")                                                                              \
+	_(OVERDUE, "overdue")                                                                      \
+	_(DONE, "done")                                                                            \
+	_(DIM, "dim")                                                                              \
+	_(KEY, "key")                                                                              \
 	_(FRAME, "frame")
 
 enum tui_slot {
 #define SLOT_ENUM(id, name) SLOT_##id,
 	TUI_SLOTS(SLOT_ENUM)
 #undef SLOT_ENUM
-		SLOT_COUNT
+	    SLOT_COUNT
 };
 
 /* Every command a key can trigger: one list gives names and help texts. */
-#define TUI_REQS(_)                                                                              \
-	_(NONE, "none", "")                                                                      \
-	_(UP, "up", N_("move up"))                                                               \
-	_(DOWN, "down", N_("move down"))                                                         \
-	_(PAGE_UP, "page-up", N_("page up"))                                                     \
-	_(PAGE_DOWN, "page-down", N_("page down"))                                               \
-	_(HOME, "home", N_("first line"))                                                        \
-	_(END, "end", N_("last line"))                                                           \
-	_(ENTER, "enter", N_("open or choose"))                                                  \
-	_(BACK, "back", N_("go back"))                                                           \
-	_(QUIT, "quit", N_("quit unityqc"))                                                      \
-	_(HELP, "help", N_("show the keys"))                                                     \
-	_(PREV_IMAGE, "prev-image", N_("previous image"))                                        \
-	_(NEXT_IMAGE, "next-image", N_("next image"))                                            \
-	_(COMMENT, "comment", N_("write a comment"))                                             \
-	_(SAVE, "save", N_("save the session"))                                                  \
-	_(PDF, "pdf", N_("export the session as PDF"))                                           \
-	_(HISTORY, "history", N_("sessions of this test"))                                       \
-	_(ALL_SESSIONS, "all-sessions", N_("all sessions"))                                      \
-	_(ANALYSE, "analyse", N_("analyse the images of this folder"))                           \
-	_(PARENT, "parent", N_("parent folder"))                                                 \
+#define TUI_REQS(_)                                                                                \
+	_(NONE, "none", "")                                                                        \
+	_(UP, "up", N_("move up"))                                                                 \
+	_(DOWN, "down", N_("move down"))                                                           \
+	_(PAGE_UP, "page-up", N_("page up"))                                                       \
+	_(PAGE_DOWN, "page-down", N_("page down"))                                                 \
+	_(HOME, "home", N_("first line"))                                                          \
+	_(END, "end", N_("last line"))                                                             \
+	_(ENTER, "enter", N_("open or choose"))                                                    \
+	_(BACK, "back", N_("go back"))                                                             \
+	_(QUIT, "quit", N_("quit unityqc"))                                                        \
+	_(HELP, "help", N_("show the keys"))                                                       \
+	_(PREV_IMAGE, "prev-image", N_("previous image"))                                          \
+	_(NEXT_IMAGE, "next-image", N_("next image"))                                              \
+	_(COMMENT, "comment", N_("write a comment"))                                               \
+	_(SAVE, "save", N_("save the session"))                                                    \
+	_(PDF, "pdf", N_("export the session as PDF"))                                             \
+	_(HISTORY, "history", N_("sessions of this test"))                                         \
+	_(ALL_SESSIONS, "all-sessions", N_("all sessions"))                                        \
+	_(ANALYSE, "analyse", N_("analyse the images of this folder"))                             \
+	_(PARENT, "parent", N_("parent folder"))                                                   \
 	_(REFRESH, "refresh", N_("reload"))
 
 enum tui_req {
 #define REQ_ENUM(id, name, help) REQ_##id,
 	TUI_REQS(REQ_ENUM)
 #undef REQ_ENUM
-		REQ_COUNT
+	    REQ_COUNT
 };
 
 /* What a screen did with a request (htop style). */
@@ -119,7 +119,8 @@ struct tui {
 void tui_push(struct tui *t, const struct tui_screen_ops *ops, void *arg);
 void tui_pop(struct tui *t);
 void tui_pop_to_root(struct tui *t);
-void tui_message(struct tui *t, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void tui_message(struct tui *t, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Redraws everything now (used while working: progress). */
 void tui_redraw(struct tui *t);
 

@@ -17,52 +17,52 @@ const char *t_shared(const char *rel);
 /* A fresh temporary folder for this test (removed at exit). */
 const char *t_tmpdir(void);
 
-#define TEST(name)                                                                               \
-	static void name(void);                                                                  \
-	__attribute__((constructor)) static void reg_##name(void)                                \
-	{                                                                                        \
-		t_register(#name, name, __FILE__);                                               \
-	}                                                                                        \
+#define TEST(name)                                                                                 \
+	static void name(void);                                                                    \
+	__attribute__((constructor)) static void reg_##name(void)                                  \
+	{                                                                                          \
+		t_register(#name, name, __FILE__);                                                 \
+	}                                                                                          \
 	static void name(void)
 
-#define CHECK(c)                                                                                 \
-	do {                                                                                     \
-		if (!(c))                                                                        \
-			t_fail(__FILE__, __LINE__, "%s", #c);                                    \
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			t_fail(__FILE__, __LINE__, "%s", #c);                                      \
 	} while (0)
-#define CHECKF(c, ...)                                                                           \
-	do {                                                                                     \
-		if (!(c))                                                                        \
-			t_fail(__FILE__, __LINE__, __VA_ARGS__);                                 \
+#define CHECKF(c, ...)                                                                             \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			t_fail(__FILE__, __LINE__, __VA_ARGS__);                                   \
 	} while (0)
-#define REQUIRE(c)                                                                               \
-	do {                                                                                     \
-		if (!(c)) {                                                                      \
-			t_fail(__FILE__, __LINE__, "required: %s", #c);                          \
-			longjmp(t_abort, 1);                                                     \
-		}                                                                                \
+#define REQUIRE(c)                                                                                 \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
+			t_fail(__FILE__, __LINE__, "required: %s", #c);                            \
+			longjmp(t_abort, 1);                                                       \
+		}                                                                                  \
 	} while (0)
-#define REQUIRE_OK(expr)                                                                         \
-	do {                                                                                     \
-		enum qc_status st_ = (expr);                                                     \
-		if (st_ != QC_OK) {                                                              \
-			t_fail(__FILE__, __LINE__, "%s: %s", #expr, qc_errmsg());                \
-			longjmp(t_abort, 1);                                                     \
-		}                                                                                \
+#define REQUIRE_OK(expr)                                                                           \
+	do {                                                                                       \
+		enum qc_status st_ = (expr);                                                       \
+		if (st_ != QC_OK) {                                                                \
+			t_fail(__FILE__, __LINE__, "%s: %s", #expr, qc_errmsg());                  \
+			longjmp(t_abort, 1);                                                       \
+		}                                                                                  \
 	} while (0)
-#define CHECK_NEAR(a, b, tol)                                                                    \
-	do {                                                                                     \
-		double a_ = (a), b_ = (b);                                                       \
-		if (!(fabs(a_ - b_) <= (tol)))                                                   \
-			t_fail(__FILE__, __LINE__, "%s = %.4f, expected %.4f ± %g", #a, a_, b_,  \
-			       (double)(tol));                                                   \
+#define CHECK_NEAR(a, b, tol)                                                                      \
+	do {                                                                                       \
+		double a_ = (a), b_ = (b);                                                         \
+		if (!(fabs(a_ - b_) <= (tol)))                                                     \
+			t_fail(__FILE__, __LINE__, "%s = %.4f, expected %.4f ± %g", #a, a_, b_,    \
+			       (double)(tol));                                                     \
 	} while (0)
-#define CHECK_STR(a, b)                                                                          \
-	do {                                                                                     \
-		const char *a_ = (a), *b_ = (b);                                                 \
-		if (!a_ || strcmp(a_, b_) != 0)                                                  \
-			t_fail(__FILE__, __LINE__, "%s = \"%s\", expected \"%s\"", #a,           \
-			       a_ ? a_ : "(null)", b_);                                          \
+#define CHECK_STR(a, b)                                                                            \
+	do {                                                                                       \
+		const char *a_ = (a), *b_ = (b);                                                   \
+		if (!a_ || strcmp(a_, b_) != 0)                                                    \
+			t_fail(__FILE__, __LINE__, "%s = \"%s\", expected \"%s\"", #a,             \
+			       a_ ? a_ : "(null)", b_);                                            \
 	} while (0)
 
 #endif

@@ -39,10 +39,11 @@ TEST(catalog_default_loads_every_test)
 {
 	struct qc_catalog cat;
 	REQUIRE_OK(cat_load_default(&cat));
-	static const char *const ids[] = {"safety",	  "output_daily", "helium",  "mvic_field",
-					  "mvic_slit",	  "leaf_position", "piqt",   "couch",
-					  "lasers",	  "quasar",	  "beam_quality", "mr_mv",
-					  "picket_fence", "isocentre",	  "output_monthly", "acr"};
+	static const char *const ids[] = {
+	    "safety",	    "output_daily",  "helium",	       "mvic_field",
+	    "mvic_slit",    "leaf_position", "piqt",	       "couch",
+	    "lasers",	    "quasar",	     "beam_quality",   "mr_mv",
+	    "picket_fence", "isocentre",     "output_monthly", "acr"};
 	for (size_t i = 0; i < QC_ARRAY_LEN(ids); i++)
 		CHECKF(cat_find_test(&cat, ids[i]) != NULL, "missing test %s", ids[i]);
 	const struct qc_test *t = cat_find_test(&cat, "mvic_field");
@@ -125,9 +126,16 @@ TEST(catalog_continuation_and_one_sided_levels)
 
 TEST(levels_borders_absolute_and_percent)
 {
-	struct qc_levels lv = {.has_ref = true, .ref = 150, .has_tol_low = true, .tol_low = -1,
-			       .has_tol_high = true, .tol_high = 1, .has_act_low = true,
-			       .act_low = -2, .has_act_high = true, .act_high = 2};
+	struct qc_levels lv = {.has_ref = true,
+			       .ref = 150,
+			       .has_tol_low = true,
+			       .tol_low = -1,
+			       .has_tol_high = true,
+			       .tol_high = 1,
+			       .has_act_low = true,
+			       .act_low = -2,
+			       .has_act_high = true,
+			       .act_high = 2};
 	CHECK(qc_levels_eval(&lv, 150) == QC_V_OK);
 	CHECK(qc_levels_eval(&lv, 151) == QC_V_OK); /* borders count as inside */
 	CHECK(qc_levels_eval(&lv, 149) == QC_V_OK);
@@ -139,8 +147,13 @@ TEST(levels_borders_absolute_and_percent)
 	struct qc_levels f = {.has_ref = true, .ref = 0, .has_tol_high = true, .tol_high = 0.3};
 	CHECK(qc_levels_eval(&f, 0.1 + 0.2) == QC_V_OK);
 	/* Percent of a negative reference: the deviation is relative to |ref|. */
-	struct qc_levels p = {.has_ref = true, .ref = -2, .percent = true, .has_tol_low = true,
-			      .tol_low = -10, .has_tol_high = true, .tol_high = 10};
+	struct qc_levels p = {.has_ref = true,
+			      .ref = -2,
+			      .percent = true,
+			      .has_tol_low = true,
+			      .tol_low = -10,
+			      .has_tol_high = true,
+			      .tol_high = 10};
 	CHECK(qc_levels_eval(&p, -2.2) == QC_V_OK);
 	CHECK(qc_levels_eval(&p, -1.8) == QC_V_OK);
 	CHECK(qc_levels_eval(&p, -2.21) == QC_V_TOL);
@@ -181,8 +194,9 @@ TEST(session_judges_against_nominal_and_writes_json)
 	CHECK(s.verdict == QC_V_ACT);
 	struct qc_buf b = {0};
 	qc_session_json(&s, &b);
-	CHECK(strstr(b.s, "\"name\": \"width_mm\", \"value\": 151.5, \"unit\": \"mm\", \"image\": 0, "
-			  "\"verdict\": \"TOLERANCE\", \"reference\": 150") != NULL);
+	CHECK(strstr(b.s,
+		     "\"name\": \"width_mm\", \"value\": 151.5, \"unit\": \"mm\", \"image\": 0, "
+		     "\"verdict\": \"TOLERANCE\", \"reference\": 150") != NULL);
 	CHECK(strstr(b.s, "\"value\": null") != NULL);
 	CHECK(strstr(b.s, "top edge \\\"outside\\\"") != NULL);
 	CHECK(strstr(b.s, "\"verdict\": \"ACTION\"}") != NULL);

@@ -75,7 +75,7 @@ TEST(sched_french_holidays_and_easter)
 }
 
 struct due_case {
-	const char *last;  /* "" = never done */
+	const char *last; /* "" = never done */
 	const char *today;
 	enum sched_state state;
 	const char *due;
@@ -100,41 +100,41 @@ static void check_cases(const struct qc_frequency *f, const struct due_case *c, 
 
 TEST(sched_daily_over_weekends_and_holidays)
 {
-	struct qc_frequency daily = {.id = "daily", .every = 1, .unit = 'd',
-				     .treatment_days = true, .window_start = -1};
+	struct qc_frequency daily = {
+	    .id = "daily", .every = 1, .unit = 'd', .treatment_days = true, .window_start = -1};
 	static const struct due_case cases[] = {
-		{"2026-11-20", "2026-11-20", SCHED_NOT_DUE, "2026-11-23"}, /* Friday done */
-		{"2026-11-20", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"}, /* Sunday */
-		{"2026-11-20", "2026-11-23", SCHED_DUE, "2026-11-23"},	 /* Monday: due all day */
-		{"2026-11-20", "2026-11-24", SCHED_OVERDUE, "2026-11-23"}, /* next treatment day */
-		{"2026-11-10", "2026-11-11", SCHED_NOT_DUE, "2026-11-12"}, /* 11 Nov is a holiday */
-		{"2026-11-10", "2026-11-12", SCHED_DUE, "2026-11-12"},
-		{"2026-04-03", "2026-04-06", SCHED_NOT_DUE, "2026-04-07"}, /* Easter Monday */
-		{"", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"}, /* never done, on a Sunday */
-		{"", "2026-11-23", SCHED_DUE, "2026-11-23"},	 /* never done: due, not overdue */
+	    {"2026-11-20", "2026-11-20", SCHED_NOT_DUE, "2026-11-23"}, /* Friday done */
+	    {"2026-11-20", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"}, /* Sunday */
+	    {"2026-11-20", "2026-11-23", SCHED_DUE, "2026-11-23"},     /* Monday: due all day */
+	    {"2026-11-20", "2026-11-24", SCHED_OVERDUE, "2026-11-23"}, /* next treatment day */
+	    {"2026-11-10", "2026-11-11", SCHED_NOT_DUE, "2026-11-12"}, /* 11 Nov is a holiday */
+	    {"2026-11-10", "2026-11-12", SCHED_DUE, "2026-11-12"},
+	    {"2026-04-03", "2026-04-06", SCHED_NOT_DUE, "2026-04-07"}, /* Easter Monday */
+	    {"", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"},	       /* never done, on a Sunday */
+	    {"", "2026-11-23", SCHED_DUE, "2026-11-23"}, /* never done: due, not overdue */
 	};
 	check_cases(&daily, cases, QC_ARRAY_LEN(cases));
 }
 
 TEST(sched_weekly_and_monthly_windows)
 {
-	struct qc_frequency weekly = {.id = "weekly", .every = 1, .unit = 'w', .window_start = -1,
-				      .window_end = 2};
+	struct qc_frequency weekly = {
+	    .id = "weekly", .every = 1, .unit = 'w', .window_start = -1, .window_end = 2};
 	static const struct due_case w[] = {
-		{"2026-11-16", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"},
-		{"2026-11-16", "2026-11-23", SCHED_DUE, "2026-11-23"},
-		{"2026-11-16", "2026-11-25", SCHED_DUE, "2026-11-23"},
-		{"2026-11-16", "2026-11-26", SCHED_OVERDUE, "2026-11-23"},
-		{"", "2026-11-22", SCHED_DUE, "2026-11-22"},
+	    {"2026-11-16", "2026-11-22", SCHED_NOT_DUE, "2026-11-23"},
+	    {"2026-11-16", "2026-11-23", SCHED_DUE, "2026-11-23"},
+	    {"2026-11-16", "2026-11-25", SCHED_DUE, "2026-11-23"},
+	    {"2026-11-16", "2026-11-26", SCHED_OVERDUE, "2026-11-23"},
+	    {"", "2026-11-22", SCHED_DUE, "2026-11-22"},
 	};
 	check_cases(&weekly, w, QC_ARRAY_LEN(w));
-	struct qc_frequency monthly = {.id = "monthly", .every = 1, .unit = 'm', .window_start = -1,
-				       .window_end = 7};
+	struct qc_frequency monthly = {
+	    .id = "monthly", .every = 1, .unit = 'm', .window_start = -1, .window_end = 7};
 	static const struct due_case m[] = {
-		{"2026-01-31", "2026-02-27", SCHED_NOT_DUE, "2026-02-28"}, /* end of month */
-		{"2026-01-31", "2026-03-07", SCHED_DUE, "2026-02-28"},
-		{"2026-01-31", "2026-03-08", SCHED_OVERDUE, "2026-02-28"},
-		{"2026-12-15", "2027-01-15", SCHED_DUE, "2027-01-15"},
+	    {"2026-01-31", "2026-02-27", SCHED_NOT_DUE, "2026-02-28"}, /* end of month */
+	    {"2026-01-31", "2026-03-07", SCHED_DUE, "2026-02-28"},
+	    {"2026-01-31", "2026-03-08", SCHED_OVERDUE, "2026-02-28"},
+	    {"2026-12-15", "2027-01-15", SCHED_DUE, "2027-01-15"},
 	};
 	check_cases(&monthly, m, QC_ARRAY_LEN(m));
 }

@@ -9,14 +9,14 @@
 /* Accuracy promised on generated images with noise (issue 2). */
 #define TOL_SIZE_MM 0.1
 #define TOL_ROT_DEG 0.1
-#define TOL_PEN_MM 0.25
+#define TOL_PEN_MM  0.25
 
 static const struct qc_machine unity = {
-	.id = "unity",
-	.match_model = "ELEKTA UNITY MVIC",
-	.has_iso = true,
-	.iso_col = 511.03,
-	.iso_row = 652.75,
+    .id = "unity",
+    .match_model = "ELEKTA UNITY MVIC",
+    .has_iso = true,
+    .iso_col = 511.03,
+    .iso_row = 652.75,
 };
 
 static double val(const struct qc_result *r, const char *name)
@@ -53,7 +53,8 @@ static enum qc_status run_spec(const struct ph_spec *s, struct qc_result *res, s
 static bool near_readout_border(const struct ph_spec *s, double edge_y_mm)
 {
 	double px = s->pixel_mm * s->sad_mm / s->sid_mm;
-	double top = (s->readout_first - s->iso_row) * px, bottom = (s->readout_last - s->iso_row) * px;
+	double top = (s->readout_first - s->iso_row) * px,
+	       bottom = (s->readout_last - s->iso_row) * px;
 	return edge_y_mm - top < 10.5 || bottom - edge_y_mm < 10.5;
 }
 
@@ -101,8 +102,8 @@ static void check_field(const struct ph_spec *s, const char *what)
 TEST(mv_field_unity_sizes_and_offsets)
 {
 	static const double cases[][4] = {
-		{150, 85, 0, 0}, {85, 85, 0, 0},    {50, 50, 0, 0},	{50, 50, 49.6, -0.1},
-		{50, 50, -50, 0}, {100, 60, 10, -5}, {20, 20, 3.3, 7.7}, {200, 80, -0.4, 0.35},
+	    {150, 85, 0, 0},  {85, 85, 0, 0},	 {50, 50, 0, 0},     {50, 50, 49.6, -0.1},
+	    {50, 50, -50, 0}, {100, 60, 10, -5}, {20, 20, 3.3, 7.7}, {200, 80, -0.4, 0.35},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(cases); i++) {
 		struct ph_spec s;
@@ -265,8 +266,8 @@ TEST(mv_field_edge_close_to_readout_border)
 TEST(mv_field_roles_from_nominal_fields)
 {
 	static const double nominal[][4] = {{150, 85, 0, 0}, {50, 50, 0, 0}, {50, 50, 50, 0}};
-	struct ana_context ctx = {.machines = &unity, .n_machines = 1,
-				  .nominal_fields = nominal, .n_nominal_fields = 3};
+	struct ana_context ctx = {
+	    .machines = &unity, .n_machines = 1, .nominal_fields = nominal, .n_nominal_fields = 3};
 	struct ph_spec s;
 	struct qc_result r;
 	struct ph_truth t;
@@ -350,7 +351,7 @@ TEST(mv_field_rejects_wrong_input)
 	for (int y = 300; y < 700; y++)
 		for (int x = 0; x < img.width; x++)
 			img.px[(size_t)y * img.width + x] =
-				(x > 200 && x < 400) || (x > 600 && x < 800) ? 20000 : 1000;
+			    (x > 200 && x < 400) || (x > 600 && x < 800) ? 20000 : 1000;
 	expect_reject(&img, "2 separate");
 	/* An MR image. */
 	qc_strlcpy(img.tags.modality, "MR", sizeof(img.tags.modality));

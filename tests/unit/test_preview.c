@@ -27,7 +27,8 @@ TEST(preview_crops_to_readout_and_keeps_polarity)
 		prev_make(&img, 0, inv, 200, &pv);
 		CHECK(pv.width == 200 && pv.height == 100); /* 400 x 200 read out, halved */
 		CHECK_NEAR(pv.step, 2.0, 1e-12);
-		/* Image pixel (150, 150) is inside the block: bright whatever the stored polarity. */
+		/* Image pixel (150, 150) is inside the block: bright whatever the stored polarity.
+		 */
 		int px = (int)lround((150 - pv.origin_x) / pv.step);
 		int py = (int)lround((150 - pv.origin_y) / pv.step);
 		CHECK(pv.px[py * pv.width + px] > 200);
@@ -48,8 +49,8 @@ TEST(preview_overlays_land_on_their_cells)
 	make(&img, false);
 	prev_make(&img, 0, false, 200, &pv);
 	struct qc_overlay ov[] = {
-		{.kind = QC_OV_LINE, .role = QC_OVR_EDGE, .x0 = 100, .y0 = 100, .x1 = 100, .y1 = 199},
-		{.kind = QC_OV_CROSS, .role = QC_OVR_REF, .x0 = 350, .y0 = 150, .r = 10},
+	    {.kind = QC_OV_LINE, .role = QC_OVR_EDGE, .x0 = 100, .y0 = 100, .x1 = 100, .y1 = 199},
+	    {.kind = QC_OV_CROSS, .role = QC_OVR_REF, .x0 = 350, .y0 = 150, .r = 10},
 	};
 	enum qc_verdict v[] = {QC_V_ACT, QC_V_OK};
 	for (unsigned flags = 0; flags <= (PREV_ASCII | PREV_MONO); flags++) {
