@@ -322,3 +322,28 @@ void tui_progress(struct tui *t, const char *title, size_t done, size_t total, c
 	tui_put(t, y + 2, x + 2, w - 4, SLOT_TITLE, base ? base + 1 : (what ? what : ""), false);
 	refresh();
 }
+
+bool tui_list_move(enum tui_req req, size_t *sel, size_t n, size_t page)
+{
+	size_t last = n ? n - 1 : 0;
+	switch (req) {
+	case REQ_UP: *sel = *sel ? *sel - 1 : 0; break;
+	case REQ_DOWN: *sel = *sel < last ? *sel + 1 : last; break;
+	case REQ_PAGE_UP: *sel = *sel > page ? *sel - page : 0; break;
+	case REQ_PAGE_DOWN: *sel = *sel + page < last ? *sel + page : last; break;
+	case REQ_HOME: *sel = 0; break;
+	case REQ_END: *sel = last; break;
+	default: return false;
+	}
+	return true;
+}
+
+void tui_list_scroll(size_t sel, size_t *top, int rows)
+{
+	if (rows < 1)
+		rows = 1;
+	if (sel < *top)
+		*top = sel;
+	if (sel >= *top + (size_t)rows)
+		*top = sel - (size_t)rows + 1;
+}

@@ -139,10 +139,7 @@ static void draw(struct tui *t, struct tui_screen *s)
 	tui_put(t, 1, 1, name_w, SLOT_HEADER, _("Test"), true);
 	tui_put(t, 1, 2 + name_w, 24, SLOT_HEADER, _("Status"), true);
 	tui_put(t, 1, 3 + name_w + 24, 12, SLOT_HEADER, _("Last done"), true);
-	if (c->sel < c->top)
-		c->top = c->sel;
-	if (c->sel >= c->top + (size_t)height)
-		c->top = c->sel - (size_t)height + 1;
+	tui_list_scroll(c->sel, &c->top, height);
 	for (int i = 0; i < height && c->top + (size_t)i < c->n; i++) {
 		const struct row *r = &c->rows[c->top + (size_t)i];
 		int y = y0 + i;

@@ -59,10 +59,7 @@ static void draw(struct tui *t, struct tui_screen *s)
 	if (!h->n)
 		tui_put(t, 3, 2, t->cols - 4, SLOT_DIM, _("no session stored yet"), false);
 	int y0 = 2, rows = t->rows - 4;
-	if (h->sel < h->top)
-		h->top = h->sel;
-	if (h->sel >= h->top + (size_t)rows)
-		h->top = h->sel - (size_t)rows + 1;
+	tui_list_scroll(h->sel, &h->top, rows);
 	for (int i = 0; i < rows && h->top + (size_t)i < h->n; i++) {
 		size_t k = h->top + (size_t)i;
 		const struct store_row *r = &h->rows[k];
@@ -102,15 +99,9 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 	struct history *h = s->priv;
 	size_t page = (size_t)(t->rows > 6 ? t->rows - 5 : 1);
 	struct qc_session *sess;
+	if (tui_list_move(req, &h->sel, h->n, page))
+		return TUI_HANDLED;
 	switch (req) {
-	case REQ_UP: h->sel = h->sel ? h->sel - 1 : 0; break;
-	case REQ_DOWN: h->sel = h->sel + 1 < h->n ? h->sel + 1 : h->sel; break;
-	case REQ_PAGE_UP: h->sel = h->sel > page ? h->sel - page : 0; break;
-	case REQ_PAGE_DOWN:
-		h->sel = h->sel + page < h->n ? h->sel + page : (h->n ? h->n - 1 : 0);
-		break;
-	case REQ_HOME: h->sel = 0; break;
-	case REQ_END: h->sel = h->n ? h->n - 1 : 0; break;
 	case REQ_REFRESH: load(t, h); break;
 	case REQ_ENTER:
 		if ((sess = load_session(t, h))) {

@@ -135,10 +135,7 @@ static void draw(struct tui *t, struct tui_screen *s)
 	tui_put(t, 1, 1, t->cols - 2, SLOT_DIM, cat_test_instructions(p->test), false);
 	tui_put(t, 2, 1, t->cols - 2, SLOT_HEADER, p->dir, false);
 	int y0 = 4, height = t->rows - y0 - 2;
-	if (p->sel < p->top)
-		p->top = p->sel;
-	if (p->sel >= p->top + (size_t)height)
-		p->top = p->sel - (size_t)height + 1;
+	tui_list_scroll(p->sel, &p->top, height);
 	for (int i = 0; i < height && p->top + (size_t)i < p->n; i++) {
 		size_t k = p->top + (size_t)i;
 		const struct entry *e = &p->e[k];
@@ -248,15 +245,9 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 {
 	struct picker *p = s->priv;
 	size_t page = (size_t)(t->rows > 8 ? t->rows - 7 : 1);
+	if (tui_list_move(req, &p->sel, p->n, page))
+		return TUI_HANDLED;
 	switch (req) {
-	case REQ_UP: p->sel = p->sel ? p->sel - 1 : 0; break;
-	case REQ_DOWN: p->sel = p->sel + 1 < p->n ? p->sel + 1 : p->sel; break;
-	case REQ_PAGE_UP: p->sel = p->sel > page ? p->sel - page : 0; break;
-	case REQ_PAGE_DOWN:
-		p->sel = p->sel + page < p->n ? p->sel + page : (p->n ? p->n - 1 : 0);
-		break;
-	case REQ_HOME: p->sel = 0; break;
-	case REQ_END: p->sel = p->n ? p->n - 1 : 0; break;
 	case REQ_PARENT: go(t, p, ".."); break;
 	case REQ_REFRESH: load(t, p); break;
 	case REQ_ANALYSE:

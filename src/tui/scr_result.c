@@ -135,10 +135,7 @@ static void draw_table(struct tui *t, struct result *r, int y0, int x0, int w, i
 	}
 	tui_put(t, y0, x + 1, dw, SLOT_HEADER, _("Verdict"), true);
 	int rows = h - 1;
-	if (r->sel < r->top)
-		r->top = r->sel;
-	if (r->sel >= r->top + (size_t)rows)
-		r->top = r->sel - (size_t)rows + 1;
+	tui_list_scroll(r->sel, &r->top, rows);
 	for (int i = 0; i < rows && r->top + (size_t)i < r->n_idx; i++) {
 		size_t k = r->top + (size_t)i;
 		const struct qc_record *rec = &r->s->rec[r->idx[k]];
@@ -295,10 +292,10 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 	struct result *r = s->priv;
 	char buf[1024];
 	switch (req) {
-	case REQ_UP: r->sel = r->sel ? r->sel - 1 : 0; break;
-	case REQ_DOWN: r->sel = r->sel + 1 < r->n_idx ? r->sel + 1 : r->sel; break;
-	case REQ_HOME: r->sel = 0; break;
-	case REQ_END: r->sel = r->n_idx ? r->n_idx - 1 : 0; break;
+	case REQ_UP:
+	case REQ_DOWN:
+	case REQ_HOME:
+	case REQ_END: tui_list_move(req, &r->sel, r->n_idx, 1); break;
 	case REQ_PAGE_UP: step_image(r, -1); break;
 	case REQ_PAGE_DOWN: step_image(r, 1); break;
 	case REQ_PREV_IMAGE: step_image(r, -1); break;

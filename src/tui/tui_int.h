@@ -154,6 +154,10 @@ const char *tui_verdict_word(int verdict); /* translated */
 bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n);
 /* Modal yes/no question; returns true for yes. */
 bool tui_confirm(struct tui *t, const char *question);
+/* Moves a list selection for the up/down/page/home/end requests; false for any other. */
+bool tui_list_move(enum tui_req req, size_t *sel, size_t n, size_t page);
+/* Scrolls *top so that sel stays within a window of rows lines. */
+void tui_list_scroll(size_t sel, size_t *top, int rows);
 /* A progress box over the screen. */
 void tui_progress(struct tui *t, const char *title, size_t done, size_t total, const char *what);
 

@@ -70,6 +70,9 @@ wait_for "result: first image" $S "image 1/5 — 150 x 85 mm"
 wait_for "result: measurement table" $S "Largeur du champ (x)"
 wait_for "result: value" $S "150.20"
 wait_for "result: overall verdict" $S "TOLÉRANCE"
+tm resize-window -t $S -x 130 -y 40
+wait_for "resize: wider table shows the reference and levels" $S "Tol. / Act."
+tm resize-window -t $S -x 100 -y 30
 keys $S Right
 wait_for "result: next image" $S "image 2/5 — 85 x 85 mm"
 keys $S Left Left
