@@ -42,6 +42,8 @@ UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 UNIT := $(BUILD)/unit-tests
 TOOLS := $(BUILD)/mvgen $(BUILD)/bench $(BUILD)/accuracy
 MO := $(BUILD)/locale/fr/LC_MESSAGES/unityqc.mo
+# Phantom models (tools/phantom*.c): used by the tests, the generator and the benchmarks.
+PHANTOM_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/phantom*.c))
 
 all: $(BIN) $(UNIT) $(TOOLS) $(MO)
 
@@ -71,19 +73,20 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(BUILD)/src/cli/main.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(UNIT): $(UNIT_OBJ) $(BUILD)/tools/phantom.o $(LIB)
+$(UNIT): $(UNIT_OBJ) $(PHANTOM_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Tests and benchmarks use the phantom model of tools/ in-process.
 $(BUILD)/tests/%.o: CPPFLAGS += -Itools
 
-$(BUILD)/mvgen: $(BUILD)/tools/mvgen.o $(BUILD)/tools/phantom.o $(LIB)
+$(BUILD)/mvgen: $(BUILD)/tools/mvgen.o $(PHANTOM_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/bench: $(BUILD)/tools/bench.o $(BUILD)/tools/phantom.o $(LIB)
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/bench*.c))
+$(BUILD)/bench: $(BENCH_OBJ) $(PHANTOM_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/accuracy: $(BUILD)/tools/accuracy.o $(BUILD)/tools/phantom.o $(LIB)
+$(BUILD)/accuracy: $(BUILD)/tools/accuracy.o $(PHANTOM_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(MO): po/fr.po

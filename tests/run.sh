@@ -33,8 +33,11 @@ suite() { # NAME COMMAND...
 
 suite "unit tests" build/unit-tests
 suite "unit tests (AddressSanitizer + UBSan)" build-san/unit-tests
-suite "command line" bash tests/integration/cli.sh
-suite "command line (sanitised build)" env UNITYQC_BIN="$PWD/build-san/unityqc" bash tests/integration/cli.sh
+for script in tests/integration/*.sh; do
+	name=$(basename "$script" .sh)
+	suite "command line: $name" bash "$script"
+	suite "command line: $name (sanitised build)" env UNITYQC_BIN="$PWD/build-san/unityqc" bash "$script"
+done
 suite "TUI" bash tests/tui/tui.sh
 suite "TUI (sanitised build)" env UNITYQC_BIN="$PWD/build-san/unityqc" bash tests/tui/tui.sh
 suite "valgrind" bash tests/valgrind.sh

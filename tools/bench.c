@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "phantom.h"
 #include "qc/analysis.h"
 #include "qc/catalog.h"
@@ -18,11 +19,31 @@
 #include "qc/preview.h"
 #include "qc/run.h"
 
-static double now_ms(void)
+struct bench {
+	const char *name;
+	bench_fn fn;
+	int order;
+};
+static struct bench benches[64];
+static int n_benches;
+
+void bench_register(const char *name, bench_fn fn, int order)
+{
+	if (n_benches < 64)
+		benches[n_benches++] = (struct bench){name, fn, order};
+}
+
+double bench_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_bench(const void *a, const void *b)
+{
+	const struct bench *x = a, *y = b;
+	return x->order != y->order ? x->order - y->order : strcmp(x->name, y->name);
 }
 
 static int cmp(const void *a, const void *b)
@@ -31,7 +52,7 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void report(const char *what, double *t, int n, double target_ms)
+void bench_report(const char *what, double *t, int n, double target_ms)
 {
 	qsort(t, (size_t)n, sizeof(*t), cmp);
 	printf("%-52s median %8.2f ms  min %8.2f  max %8.2f  (n=%d", what, t[n / 2], t[0], t[n - 1],
@@ -41,7 +62,7 @@ static void report(const char *what, double *t, int n, double target_ms)
 	printf(")\n");
 }
 
-static const char *shared(const char *rel)
+const char *bench_shared(const char *rel)
 {
 	static char buf[1024];
 	const char *root = getenv("QC_SHARED_DATA");
@@ -49,30 +70,36 @@ static const char *shared(const char *rel)
 	return buf;
 }
 
-static void bench_mv_field(const struct qc_catalog *cat)
+BENCH(bench_mv_field, 10)
 {
+	struct qc_catalog catalog, *cat = &catalog;
+	(void)tmpdir;
+	if (cat_load_default(cat)) {
+		fprintf(stderr, "bench: %s\n", qc_errmsg());
+		exit(1);
+	}
 	enum { N = 30 };
 	double load[N], ana[N], both[N], full[N];
-	const char *path = qc_xstrdup(shared("mrl/mv/field/square_50mm_offset_2025-09-17.dcm"));
+	const char *path = qc_xstrdup(bench_shared("mrl/mv/field/square_50mm_offset_2025-09-17.dcm"));
 	const struct qc_test *t = cat_find_test(cat, "mvic_field");
 	struct ana_context ctx;
 	cat_analysis_context(cat, t, &ctx);
 	for (int i = 0; i < N; i++) {
 		struct qc_image img;
 		struct qc_result res;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		if (dcm_load(path, &img)) {
 			fprintf(stderr, "bench: %s\n", qc_errmsg());
 			exit(1);
 		}
-		double t1 = now_ms();
+		double t1 = bench_now_ms();
 		const struct qc_image *imgs[] = {&img};
 		qc_result_init(&res, 1);
 		if (ana_find("mv_field")->run(imgs, 1, &ctx, &res)) {
 			fprintf(stderr, "bench: %s\n", qc_errmsg());
 			exit(1);
 		}
-		double t2 = now_ms();
+		double t2 = bench_now_ms();
 		load[i] = t1 - t0;
 		ana[i] = t2 - t1;
 		both[i] = t2 - t0;
@@ -81,20 +108,21 @@ static void bench_mv_field(const struct qc_catalog *cat)
 
 		struct run_request rq = {.cat = cat, .test = t, .paths = &path, .n_paths = 1};
 		struct qc_session s;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (run_analysis(&rq, &s)) {
 			fprintf(stderr, "bench: %s\n", qc_errmsg());
 			exit(1);
 		}
-		full[i] = now_ms() - t0;
+		full[i] = bench_now_ms() - t0;
 		qc_session_release(&s);
 	}
 	puts("mv_field on the real Unity field (1024 x 1024, 16 bit):");
-	report("  dcm_load", load, N, 0);
-	report("  mv_field analysis", ana, N, 0);
-	report("  load + analyse", both, N, 20);
-	report("  run_analysis (+ sha256, picture, verdicts)", full, N, 0);
+	bench_report("  dcm_load", load, N, 0);
+	bench_report("  mv_field analysis", ana, N, 10);
+	bench_report("  load + analyse", both, N, 20);
+	bench_report("  run_analysis (+ sha256, picture, verdicts)", full, N, 0);
 	free((void *)path);
+	cat_release(cat);
 }
 
 /* Writes n small DICOM files in series of 20 into dir. */
@@ -123,8 +151,9 @@ static void make_folder(const char *dir, int n)
 	free(raw);
 }
 
-static void bench_scan(const char *tmp)
+BENCH(bench_scan, 20)
 {
+	const char *tmp = tmpdir;
 	enum { N = 7, FILES = 1000 };
 	double t[N];
 	char dir[512];
@@ -133,31 +162,31 @@ static void bench_scan(const char *tmp)
 	size_t series = 0;
 	for (int i = 0; i < N; i++) {
 		struct dcm_scan scan;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		if (dcm_scan_dir(dir, &scan, NULL, NULL)) {
 			fprintf(stderr, "bench: %s\n", qc_errmsg());
 			exit(1);
 		}
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 		series = scan.n_series;
 		dcm_scan_release(&scan);
 	}
 	printf("folder scan, %d DICOM files in 10 folders (headers only), %zu series:\n", FILES,
 	       series);
-	report("  dcm_scan_dir", t, N, 1000);
-	char real[512];
-	snprintf(real, sizeof(real), "%s", shared("mrl/mv"));
+	bench_report("  dcm_scan_dir", t, N, 1000);
+	char real[1100];
+	snprintf(real, sizeof(real), "%s", bench_shared("mrl/mv"));
 	for (int i = 0; i < N; i++) {
 		struct dcm_scan scan;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		if (dcm_scan_dir(real, &scan, NULL, NULL)) {
 			fprintf(stderr, "bench: %s\n", qc_errmsg());
 			exit(1);
 		}
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 		dcm_scan_release(&scan);
 	}
-	report("  dcm_scan_dir of shared/data/mrl/mv (13 files, 2 MB)", t, N, 0);
+	bench_report("  dcm_scan_dir of shared/data/mrl/mv (13 files, 2 MB)", t, N, 0);
 }
 
 /* Runs argv in a pseudo-terminal; milliseconds until `marker` appears on it (-1 on failure). */
@@ -165,7 +194,7 @@ static double time_to_screen(char *const argv[], const char *marker)
 {
 	int master;
 	struct winsize ws = {.ws_row = 30, .ws_col = 100};
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	pid_t pid = forkpty(&master, NULL, NULL, &ws);
 	if (pid < 0)
 		return -1;
@@ -177,7 +206,7 @@ static double time_to_screen(char *const argv[], const char *marker)
 	char buf[65536];
 	size_t have = 0;
 	double t = -1;
-	while (now_ms() - t0 < 5000) {
+	while (bench_now_ms() - t0 < 5000) {
 		struct pollfd pfd = {.fd = master, .events = POLLIN};
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
@@ -187,7 +216,7 @@ static double time_to_screen(char *const argv[], const char *marker)
 		have += (size_t)n;
 		buf[have] = '\0';
 		if (strstr(buf, marker)) {
-			t = now_ms() - t0;
+			t = bench_now_ms() - t0;
 			break;
 		}
 		if (have > sizeof(buf) / 2) {
@@ -201,8 +230,9 @@ static double time_to_screen(char *const argv[], const char *marker)
 	return t;
 }
 
-static void bench_tui(const char *tmp)
+BENCH(bench_tui, 90)
 {
+	const char *tmp = tmpdir;
 	enum { N = 15 };
 	double t[N];
 	char db[600], bin[] = "build/unityqc";
@@ -216,21 +246,20 @@ static void bench_tui(const char *tmp)
 		}
 	}
 	puts("TUI (100 x 30 pseudo-terminal):");
-	report("  start to first drawn checklist", t, N, 100);
+	bench_report("  start to first drawn checklist", t, N, 100);
 }
 
 int main(int argc, char **argv)
 {
-	struct qc_catalog cat;
 	const char *tmp = argc > 1 ? argv[1] : "/tmp";
-	if (dcm_init() || cat_load_default(&cat)) {
+	if (dcm_init()) {
 		fprintf(stderr, "bench: %s\n", qc_errmsg());
 		return 1;
 	}
-	bench_mv_field(&cat);
-	bench_scan(tmp);
-	bench_tui(tmp);
-	cat_release(&cat);
+	qsort(benches, (size_t)n_benches, sizeof(*benches), cmp_bench);
+	for (int i = 0; i < n_benches; i++)
+		if (argc < 3 || strstr(benches[i].name, argv[2]))
+			benches[i].fn(tmp);
 	dcm_cleanup();
 	return 0;
 }

@@ -8,6 +8,8 @@
 #include "qc/core.h"
 #include "qc/image.h"
 
+#define QC_MAX_LEAF_PAIRS 160
+
 /* Per-machine settings from the catalogue that analyses need. */
 struct qc_machine {
 	char id[32];
@@ -15,8 +17,14 @@ struct qc_machine {
 	char match_model[65]; /* images whose ManufacturerModelName equals this (any case) */
 	bool has_iso;	      /* MV isocentre pixel calibration */
 	double iso_col, iso_row;
+	/* MLC geometry at isocentre. Pairs are numbered 1..leaf_pairs along the image axis across
+	 * the leaves; leaf_widths_mm[i] is the width of pair i + 1. */
 	int leaf_pairs;
-	double leaf_width_mm;
+	double leaf_width_mm; /* the common width when all pairs are alike */
+	double leaf_widths_mm[QC_MAX_LEAF_PAIRS];
+	char leaf_travel;	    /* 'y': leaves move along image rows (Unity), 'x': along columns */
+	int leaf_boundary;	    /* the boundary after this pair passes through the isocentre */
+	bool leaf_numbers_decrease; /* pair numbers decrease along the across-leaf image axis */
 };
 
 /* One measured quantity. */
@@ -82,6 +90,10 @@ const struct qc_measure *qc_result_find(const struct qc_result *r, const char *n
 struct ana_context {
 	const struct qc_machine *machines; /* borrowed: catalogue machines, may be NULL */
 	size_t n_machines;
+	const struct qc_machine *machine; /* borrowed: forced for every image, NULL = match */
+	/* Roles chosen by the user, one per image: an index into nominal_fields (or the
+	 * analysis' own role list), -1 = let the analysis decide. NULL = all automatic. */
+	const int *forced_role;
 	/* Nominal fields for role assignment (mv_field): width, height, centre x, centre y (mm). */
 	const double (*nominal_fields)[4];
 	size_t n_nominal_fields;
@@ -101,6 +113,16 @@ struct qc_analysis {
 	int min_images, max_images;
 	ana_run_fn run;
 };
+
+/* The machine an image comes from: ctx->machine, else the one whose model matches, else NULL. */
+const struct qc_machine *ana_machine_for(const struct qc_image *img, const struct ana_context *ctx);
+
+/*
+ * The span of leaf pair `pair` (1-based) across the leaves, in mm from the isocentre along the
+ * image axis across the leaves (x for a Unity), from the machine's geometry. False when the
+ * machine has no MLC geometry or the pair does not exist.
+ */
+bool ana_leaf_pair_span(const struct qc_machine *m, int pair, double *lo_mm, double *hi_mm);
 
 const struct qc_analysis *ana_find(const char *id);
 const struct qc_analysis *const *ana_list(size_t *n);

@@ -9,6 +9,14 @@
 
 extern const struct qc_analysis ana_mv_field;
 
+/*
+ * mv_field on one image (index idx of the set; res must hold at least idx + 1 images): adds
+ * its measurements and overlays, sets res->inverted[idx] and res->label[idx] (the nominal
+ * field taken as role, or the one ctx->forced_role gives).
+ */
+enum qc_status ana_mv_field_image(const struct qc_image *img, int idx,
+				  const struct ana_context *ctx, struct qc_result *res);
+
 /* Two-class split of the valid pixels of frame 0 (Otsu on a 1024-bin histogram). */
 struct ana_split {
 	double threshold;

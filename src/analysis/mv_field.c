@@ -273,11 +273,16 @@ static void add_edge_overlay(struct qc_result *res, const struct field *f, int i
 	qc_strlcpy(o->measure, lr ? "width_mm" : "height_mm", sizeof(o->measure));
 }
 
-static void assign_role(const struct ana_context *ctx, const double got[4], const bool have[4],
-			int *role)
+static void assign_role(const struct ana_context *ctx, int idx, const double got[4],
+			const bool have[4], int *role)
 {
 	double best = ROLE_MATCH_MM;
 	*role = -1;
+	if (ctx && ctx->forced_role && ctx->forced_role[idx] >= 0 &&
+	    (size_t)ctx->forced_role[idx] < ctx->n_nominal_fields) {
+		*role = ctx->forced_role[idx]; /* the user's choice wins */
+		return;
+	}
 	if (!ctx || (!have[0] && !have[1]))
 		return;
 	for (size_t i = 0; i < ctx->n_nominal_fields; i++) {
@@ -336,7 +341,7 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 	double got[4] = {w, h, cx, cy};
 	bool have[4] = {lr, tb, lr, tb};
 	int role;
-	assign_role(ctx, got, have, &role);
+	assign_role(ctx, idx, got, have, &role);
 	const double *nom = role >= 0 ? ctx->nominal_fields[role] : NULL;
 	if (nom) {
 		char label[160];
@@ -450,7 +455,7 @@ static enum qc_status check_image(const struct qc_image *img, int idx)
 	return QC_OK;
 }
 
-static enum qc_status analyse_one(const struct qc_image *img, int idx,
+enum qc_status ana_mv_field_image(const struct qc_image *img, int idx,
 				  const struct ana_context *ctx, struct qc_result *res)
 {
 	struct field f = {.img = img};
@@ -508,7 +513,7 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 			  const struct ana_context *ctx, struct qc_result *res)
 {
 	for (size_t i = 0; i < n; i++) {
-		enum qc_status st = analyse_one(imgs[i], (int)i, ctx, res);
+		enum qc_status st = ana_mv_field_image(imgs[i], (int)i, ctx, res);
 		if (st)
 			return st;
 	}

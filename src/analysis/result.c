@@ -67,18 +67,46 @@ const struct qc_measure *qc_result_find(const struct qc_result *r, const char *n
 	return NULL;
 }
 
+const struct qc_machine *ana_machine_for(const struct qc_image *img, const struct ana_context *ctx)
+{
+	if (!ctx)
+		return NULL;
+	if (ctx->machine)
+		return ctx->machine;
+	for (size_t i = 0; i < ctx->n_machines; i++) {
+		const struct qc_machine *m = &ctx->machines[i];
+		if (m->match_model[0] && qc_streq_nocase(m->match_model, img->tags.model))
+			return m;
+	}
+	return NULL;
+}
+
+bool ana_leaf_pair_span(const struct qc_machine *m, int pair, double *lo_mm, double *hi_mm)
+{
+	if (!m || m->leaf_pairs < 1 || pair < 1 || pair > m->leaf_pairs || m->leaf_boundary < 0 ||
+	    m->leaf_boundary > m->leaf_pairs)
+		return false;
+	/* Distance along increasing pair numbers from the boundary through the isocentre. */
+	double pos = 0;
+	for (int p = m->leaf_boundary; p >= pair; p--)
+		pos -= m->leaf_widths_mm[p - 1];
+	for (int p = m->leaf_boundary + 1; p < pair; p++)
+		pos += m->leaf_widths_mm[p - 1];
+	double a = pos, b = pos + m->leaf_widths_mm[pair - 1];
+	*lo_mm = m->leaf_numbers_decrease ? -b : a;
+	*hi_mm = m->leaf_numbers_decrease ? -a : b;
+	return true;
+}
+
 void ana_iso_pixel(const struct qc_image *img, const struct ana_context *ctx, double *col,
 		   double *row, const char **source)
 {
-	for (size_t i = 0; ctx && i < ctx->n_machines; i++) {
-		const struct qc_machine *m = &ctx->machines[i];
-		if (m->has_iso && m->match_model[0] &&
-		    qc_streq_nocase(m->match_model, img->tags.model)) {
-			*col = m->iso_col;
-			*row = m->iso_row;
-			*source = "machine calibration";
-			return;
-		}
+	const struct qc_machine *m = ana_machine_for(img, ctx);
+	if (m && m->has_iso) {
+		*col = m->iso_col;
+		*row = m->iso_row;
+		*source = "machine calibration";
+		return;
 	}
 	*col = (img->width - 1) / 2.0;
 	*row = (img->height - 1) / 2.0;

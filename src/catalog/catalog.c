@@ -116,9 +116,35 @@ static enum qc_status set_text(struct parser *p, char **field, const char *v, bo
 	return QC_OK;
 }
 
+/* "80x7.15" or "10x10 40x5 10x10": counts of pairs and their widths, in numbering order. */
+static enum qc_status leaf_widths(struct parser *p, struct qc_machine *m, const char *v)
+{
+	char *copy = qc_xstrdup(v), *save = NULL;
+	int pairs = 0;
+	for (char *w = strtok_r(copy, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		int count;
+		double width;
+		char extra;
+		if (sscanf(w, "%dx%lf%c", &count, &width, &extra) != 2 || count < 1 || width <= 0 ||
+		    pairs + count > QC_MAX_LEAF_PAIRS) {
+			free(copy);
+			return PFAIL(p, "leaf_widths needs COUNTxWIDTH items (mm at isocentre, %d pairs "
+					"at most), not '%s'",
+				     QC_MAX_LEAF_PAIRS, w);
+		}
+		for (int i = 0; i < count; i++)
+			m->leaf_widths_mm[pairs++] = width;
+	}
+	free(copy);
+	m->leaf_pairs = pairs;
+	m->leaf_width_mm = pairs ? m->leaf_widths_mm[0] : 0;
+	return QC_OK;
+}
+
 static enum qc_status machine_key(struct parser *p, const char *k, const char *v)
 {
 	struct qc_machine *m = cur_machine(p);
+	long n;
 	if (!strcmp(k, "name"))
 		qc_strlcpy(m->name, v, sizeof(m->name));
 	else if (!strcmp(k, "model"))
@@ -130,13 +156,28 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 			return PFAIL(p, "mv_iso_px needs two non-negative numbers: column row");
 		m->has_iso = true;
 	} else if (!strcmp(k, "leaf_pairs")) {
-		long n;
-		if (!qc_parse_int(v, &n) || n < 1 || n > 200)
-			return PFAIL(p, "leaf_pairs must be an integer from 1 to 200");
+		if (!qc_parse_int(v, &n) || n < 1 || n > QC_MAX_LEAF_PAIRS)
+			return PFAIL(p, "leaf_pairs must be an integer from 1 to %d", QC_MAX_LEAF_PAIRS);
 		m->leaf_pairs = (int)n;
 	} else if (!strcmp(k, "leaf_width_mm")) {
 		if (!qc_parse_double(v, &m->leaf_width_mm) || m->leaf_width_mm <= 0)
 			return PFAIL(p, "leaf_width_mm must be a positive number");
+	} else if (!strcmp(k, "leaf_widths")) {
+		return leaf_widths(p, m, v);
+	} else if (!strcmp(k, "leaf_travel")) {
+		if (strcmp(v, "x") && strcmp(v, "y"))
+			return PFAIL(p, "leaf_travel must be x or y (the image axis the leaves move "
+					"along)");
+		m->leaf_travel = v[0];
+	} else if (!strcmp(k, "leaf_boundary")) {
+		if (!qc_parse_int(v, &n) || n < 0 || n > QC_MAX_LEAF_PAIRS)
+			return PFAIL(p, "leaf_boundary must be the pair number whose far side passes "
+					"through the isocentre");
+		m->leaf_boundary = (int)n;
+	} else if (!strcmp(k, "leaf_numbering")) {
+		if (strcmp(v, "increasing") && strcmp(v, "decreasing"))
+			return PFAIL(p, "leaf_numbering must be increasing or decreasing");
+		m->leaf_numbers_decrease = !strcmp(v, "decreasing");
 	} else
 		return PFAIL(p, "unknown key '%s' in a machine section", k);
 	return QC_OK;
@@ -304,6 +345,7 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 		c->machines = qc_xrealloc(c->machines, (c->n_machines + 1) * sizeof(*c->machines));
 		struct qc_machine *m = memset(&c->machines[c->n_machines], 0, sizeof(*m));
 		qc_strlcpy(m->id, id, sizeof(m->id));
+		m->leaf_boundary = -1;
 		p->sec = SEC_MACHINE;
 		p->idx = c->n_machines++;
 		if (!c->default_machine[0])
@@ -425,9 +467,25 @@ static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
 	return QC_OK;
 }
 
+/* Uniform widths from leaf_pairs x leaf_width_mm, the isocentre boundary in the middle. */
+static void complete_machines(struct qc_catalog *c)
+{
+	for (size_t i = 0; i < c->n_machines; i++) {
+		struct qc_machine *m = &c->machines[i];
+		if (m->leaf_pairs && m->leaf_widths_mm[0] == 0)
+			for (int k = 0; k < m->leaf_pairs; k++)
+				m->leaf_widths_mm[k] = m->leaf_width_mm;
+		if (m->leaf_boundary < 0)
+			m->leaf_boundary = m->leaf_pairs / 2;
+		if (!m->leaf_travel)
+			m->leaf_travel = 'y';
+	}
+}
+
 static enum qc_status check_catalog(struct parser *p)
 {
 	struct qc_catalog *c = p->cat;
+	complete_machines(c);
 	for (size_t i = 0; i < c->n_freqs; i++)
 		if (!c->freqs[i].every || !c->freqs[i].name_fr || !c->freqs[i].name_en) {
 			p->line = 0;

@@ -205,3 +205,40 @@ TEST(session_judges_against_nominal_and_writes_json)
 	qc_result_release(&res);
 	cat_release(&cat);
 }
+
+TEST(catalog_leaf_geometry)
+{
+	struct qc_catalog cat;
+	REQUIRE_OK(cat_load_default(&cat));
+	const struct qc_machine *u = cat_find_machine(&cat, "unity");
+	REQUIRE(u);
+	CHECK(u->leaf_pairs == 80 && u->leaf_boundary == 40 && u->leaf_travel == 'y');
+	double lo, hi;
+	/* Pairs 40 and 41 meet at the isocentre; pair 1 starts 40 x 7.15 mm before it. */
+	REQUIRE(ana_leaf_pair_span(u, 40, &lo, &hi));
+	CHECK_NEAR(lo, -7.15, 1e-9);
+	CHECK_NEAR(hi, 0, 1e-9);
+	REQUIRE(ana_leaf_pair_span(u, 41, &lo, &hi));
+	CHECK_NEAR(lo, 0, 1e-9);
+	CHECK_NEAR(hi, 7.15, 1e-9);
+	REQUIRE(ana_leaf_pair_span(u, 1, &lo, &hi));
+	CHECK_NEAR(lo, -286.0, 1e-9);
+	CHECK(!ana_leaf_pair_span(u, 81, &lo, &hi));
+	cat_release(&cat);
+
+	/* A Millennium-like MLC numbered the other way, with mixed widths. */
+	char *text = qc_xasprintf("%s%s", minimal,
+				  "[machine v]\nleaf_widths = 10x10 40x5 10x10\nleaf_boundary = 30\n"
+				  "leaf_numbering = decreasing\nleaf_travel = x\n");
+	REQUIRE_OK(cat_parse(text, "v.cat", &cat));
+	const struct qc_machine *v = cat_find_machine(&cat, "v");
+	CHECK(v->leaf_pairs == 60 && v->leaf_travel == 'x');
+	REQUIRE(ana_leaf_pair_span(v, 31, &lo, &hi));
+	CHECK_NEAR(lo, -5, 1e-9);
+	CHECK_NEAR(hi, 0, 1e-9);
+	REQUIRE(ana_leaf_pair_span(v, 1, &lo, &hi));
+	CHECK_NEAR(hi, 10 * 10 + 20 * 5, 1e-9);
+	cat_release(&cat);
+	free(text);
+	expect("[machine w]\nleaf_widths = 10y10\n", "site.cat:13: leaf_widths needs COUNTxWIDTH");
+}
