@@ -38,8 +38,11 @@ for script in tests/integration/*.sh; do
 	suite "command line: $name" bash "$script"
 	suite "command line: $name (sanitised build)" env UNITYQC_BIN="$PWD/build-san/unityqc" bash "$script"
 done
-suite "TUI" bash tests/tui/tui.sh
-suite "TUI (sanitised build)" env UNITYQC_BIN="$PWD/build-san/unityqc" bash tests/tui/tui.sh
+for script in tests/tui/*.sh; do
+	name=$(basename "$script" .sh)
+	suite "TUI: $name" bash "$script"
+	suite "TUI: $name (sanitised build)" env UNITYQC_BIN="$PWD/build-san/unityqc" bash "$script"
+done
 suite "valgrind" bash tests/valgrind.sh
 
 echo

@@ -57,6 +57,8 @@ struct qc_mdef {
 	char *tol_choices; /* owned */
 	int readings;	   /* number: readings averaged (1 = plain) */
 	char *formula;	   /* owned: derived from other measurements, or NULL */
+	bool has_range;	   /* number: values outside are refused as typing errors */
+	double range_lo, range_hi;
 	int line;	   /* where it was defined */
 };
 
@@ -66,8 +68,11 @@ struct qc_frequency {
 	int every;		 /* interval count */
 	char unit;		 /* 'd' days, 'w' weeks, 'm' months */
 	bool treatment_days;	 /* only due on treatment days */
-	int window_start;	 /* -1 = classic mode */
+	int window_start;	 /* -1 = classic mode: next due = completion + interval */
 	int window_end;		 /* days after due before overdue */
+	int day;		 /* window mode, monthly: day of the month (0 = that of start) */
+	unsigned weekdays;	 /* window mode: bit 0 = Monday ... bit 6 = Sunday (0 = any) */
+	int start_y, start_m, start_d; /* window mode: the phase of the rule (0 = 2000-01-03) */
 };
 
 struct qc_test {
@@ -85,8 +90,19 @@ struct qc_test {
 	int line;
 };
 
+/* Review rules of the site. */
+struct qc_review_rules {
+	bool auto_approve; /* sessions all OK and without comment are approved automatically */
+	bool self_review;  /* a physicist may review their own session */
+};
+
 struct qc_catalog {
 	char *source; /* owned: file name, or "(built-in)" */
+	char *text;   /* owned: the text it was parsed from */
+	struct qc_review_rules review;
+	/* Site calendar: days without treatment besides weekends and French public holidays. */
+	int (*closed)[3]; /* owned: y, m, d */
+	size_t n_closed;
 	struct qc_machine *machines;
 	size_t n_machines;
 	struct qc_frequency *freqs;
@@ -114,6 +130,20 @@ const char *cat_test_name(const struct qc_test *t);
 const char *cat_test_instructions(const struct qc_test *t);
 const char *cat_mdef_label(const struct qc_mdef *m);
 const char *cat_freq_name(const struct qc_frequency *f);
+
+/*
+ * Evaluates a formula (+ - * / parentheses, numbers, measurement names) with the values
+ * lookup gives; false with a message in err when a name is unknown or has no value.
+ */
+typedef bool (*cat_lookup_fn)(void *ud, const char *name, double *value);
+bool cat_formula_eval(const char *formula, cat_lookup_fn lookup, void *ud, double *out, char *err,
+		      size_t n);
+
+/* The catalogue changes between two versions that matter for history: references, levels,
+ * expected answers, frequencies, tests added or removed; one "what<TAB>old<TAB>new" line each.
+ * *lines owned: free each and the array. */
+void cat_diff(const struct qc_catalog *old, const struct qc_catalog *new, char ***lines,
+	      size_t *n);
 
 /* Fills an analysis context from the catalogue (borrowed pointers into cat and t). */
 void cat_analysis_context(const struct qc_catalog *cat, const struct qc_test *t,

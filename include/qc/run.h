@@ -7,7 +7,9 @@
 
 #include "qc/catalog.h"
 #include "qc/core.h"
+#include "qc/sched.h"
 #include "qc/session.h"
+#include "qc/store.h"
 
 /* Called before each step; done of total, what names the file or stage. */
 typedef void (*run_progress_fn)(void *ud, size_t done, size_t total, const char *what);
@@ -38,5 +40,26 @@ void run_free_paths(char **paths, size_t n);
 
 /* The login name of the user (USER, LOGNAME, getpwuid), never NULL. */
 const char *run_login_name(void);
+
+/* A test of the catalogue with its status on a day. */
+struct run_due {
+	const struct qc_test *test;	  /* borrowed from the catalogue */
+	const struct qc_frequency *freq; /* borrowed */
+	struct sched_status st;
+	bool has_draft; /* an entry in progress is saved */
+	char draft_by[64];
+};
+
+/* The treatment-day calendar: the catalogue's closed days and the downtime in the database.
+ * *down owned: free(); cal points into cat and *down. */
+enum qc_status run_calendar(const struct qc_catalog *cat, store_t *st, struct sched_calendar *cal,
+			    struct sched_period **down);
+
+/* Every test with its status on `today`, in catalogue order; *items owned: free(). */
+enum qc_status run_due_list(const struct qc_catalog *cat, store_t *st, struct qc_date today,
+			    struct run_due **items, size_t *n);
+
+/* Whether a new session should carry an automatic approval (site rule, all OK, no comment). */
+bool run_auto_approve(const struct qc_catalog *cat, const struct qc_session *s);
 
 #endif

@@ -49,6 +49,7 @@ struct qc_session {
 	enum qc_verdict verdict;
 	int64_t supersedes; /* id of the session it corrects, 0 = none */
 	bool not_for_scheduling;
+	bool auto_approve; /* store an automatic approval with it (site rule, all OK, no comment) */
 
 	struct qc_record *rec; /* owned */
 	size_t n_rec;
@@ -73,6 +74,30 @@ void qc_session_take_result(struct qc_session *s, const struct qc_test *t,
 void qc_session_update_verdict(struct qc_session *s);
 /* The verdict of the worst record linked to an overlay (by measurement name and image). */
 enum qc_verdict qc_session_overlay_verdict(const struct qc_session *s, const struct qc_overlay *o);
+
+/* A value typed for a measurement of a manual test: "12.5" or "12,5"; readings as "0.70;0.71;
+ * 0.70" (or separated by spaces); yes/no (oui/non, o/n, y/n); a choice; text; or "skip". */
+struct qc_entry {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * Checks what is typed for m as the user types: QC_OK, or QC_ERR_INVALID with a message
+ * ("not a number", "outside the plausible range 0 to 100 %", "answer yes or no", "3 readings
+ * expected"...). On success *verdict is the verdict it would get (formulas: NO_TOL) and *value
+ * its number (mean of the readings; 1 or 0 for yes or no).
+ */
+enum qc_status qc_entry_check(const struct qc_mdef *m, const char *text, enum qc_verdict *verdict,
+			      double *value, char *msg, size_t n);
+
+/*
+ * Builds the records of a manual session from the entries: every measurement of the test
+ * that has no formula needs an entry (a value or "skip"); formulas are computed from the
+ * others; skipped items are NOT_DONE and need a comment. Sets s->verdict.
+ */
+enum qc_status qc_session_from_entries(struct qc_session *s, const struct qc_test *t,
+				       const struct qc_entry *e, size_t n, const char *comment);
 
 /* Writes the session as the JSON contract of `unityqc analyze --json`. */
 void qc_session_json(const struct qc_session *s, struct qc_buf *out);

@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "qc/catalog.h"
+#include "qc/clock.h"
 #include "qc/i18n.h"
 
 extern const char qc_embed_catalog[];
 
-enum section { SEC_NONE, SEC_MACHINE, SEC_FREQ, SEC_TEST, SEC_MEASURE };
+enum section { SEC_NONE, SEC_MACHINE, SEC_FREQ, SEC_TEST, SEC_MEASURE, SEC_CALENDAR, SEC_REVIEW };
 
 struct parser {
 	const char *name;
@@ -183,6 +184,65 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 	return QC_OK;
 }
 
+static enum qc_status parse_weekdays(struct parser *p, const char *v, unsigned *mask)
+{
+	static const char *const names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+	char *copy = qc_xstrdup(v), *save = NULL;
+	*mask = 0;
+	for (char *w = strtok_r(copy, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
+		int i;
+		for (i = 0; i < 7 && strncmp(w, names[i], 3); i++)
+			;
+		if (i == 7) {
+			free(copy);
+			return PFAIL(p, "weekdays takes mon tue wed thu fri sat sun, not '%s'", w);
+		}
+		*mask |= 1u << i;
+	}
+	free(copy);
+	return QC_OK;
+}
+
+/* closed = DATE or DATE DATE (an inclusive range) */
+static enum qc_status calendar_key(struct parser *p, const char *k, const char *v)
+{
+	char a[16], b[16], extra[8];
+	struct qc_date from, to;
+	struct qc_catalog *c = p->cat;
+	if (strcmp(k, "closed"))
+		return PFAIL(p, "unknown key '%s' in the calendar section (closed = DATE [DATE])", k);
+	int n = sscanf(v, "%15s %15s %7s", a, b, extra);
+	if (n < 1 || n > 2 || !qc_parse_date(a, &from) || (n == 2 && !qc_parse_date(b, &to)))
+		return PFAIL(p, "closed needs a date YYYY-MM-DD or two for a range");
+	if (n == 1)
+		to = from;
+	long days = qc_date_diff(from, to);
+	if (days < 0 || days > 366)
+		return PFAIL(p, "a closed range runs forwards and lasts a year at most");
+	for (long i = 0; i <= days; i++) {
+		struct qc_date d = qc_date_add(from, i);
+		c->closed = qc_xrealloc(c->closed, (c->n_closed + 1) * sizeof(*c->closed));
+		c->closed[c->n_closed][0] = d.y;
+		c->closed[c->n_closed][1] = d.m;
+		c->closed[c->n_closed][2] = d.d;
+		c->n_closed++;
+	}
+	return QC_OK;
+}
+
+static enum qc_status review_key(struct parser *p, const char *k, const char *v)
+{
+	bool *field = !strcmp(k, "auto_approve") ? &p->cat->review.auto_approve
+		      : !strcmp(k, "self_review") ? &p->cat->review.self_review
+						  : NULL;
+	if (!field)
+		return PFAIL(p, "unknown key '%s' in the review section (auto_approve, self_review)",
+			     k);
+	if (!parse_bool(v, field))
+		return PFAIL(p, "%s must be yes or no", k);
+	return QC_OK;
+}
+
 static enum qc_status freq_key(struct parser *p, const char *k, const char *v, bool append)
 {
 	struct qc_frequency *f = &p->cat->freqs[p->idx];
@@ -209,6 +269,19 @@ static enum qc_status freq_key(struct parser *p, const char *k, const char *v, b
 	} else if (!strcmp(k, "treatment_days")) {
 		if (!parse_bool(v, &f->treatment_days))
 			return PFAIL(p, "treatment_days must be yes or no");
+	} else if (!strcmp(k, "day")) {
+		if (!qc_parse_int(v, &n) || n < 1 || n > 31)
+			return PFAIL(p, "day must be a day of the month from 1 to 31");
+		f->day = (int)n;
+	} else if (!strcmp(k, "weekdays")) {
+		return parse_weekdays(p, v, &f->weekdays);
+	} else if (!strcmp(k, "start")) {
+		struct qc_date d;
+		if (!qc_parse_date(v, &d))
+			return PFAIL(p, "start must be a date YYYY-MM-DD");
+		f->start_y = d.y;
+		f->start_m = d.m;
+		f->start_d = d.d;
 	} else if (!strcmp(k, "window_start") || !strcmp(k, "window_end")) {
 		if (!qc_parse_int(v, &n) || n < 0 || n > 365)
 			return PFAIL(p, "%s must be a number of days from 0 to 365", k);
@@ -321,7 +394,13 @@ static enum qc_status measure_key(struct parser *p, const char *k, const char *v
 		return set_text(p, &m->tol_choices, v, false);
 	else if (!strcmp(k, "formula"))
 		return set_text(p, &m->formula, v, false);
-	else if (!strcmp(k, "readings")) {
+	else if (!strcmp(k, "range")) {
+		char extra[8];
+		if (sscanf(v, "%lf %lf %7s", &m->range_lo, &m->range_hi, extra) != 2 ||
+		    m->range_lo >= m->range_hi)
+			return PFAIL(p, "range needs two numbers LOW HIGH (the plausible values)");
+		m->has_range = true;
+	} else if (!strcmp(k, "readings")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > 20)
 			return PFAIL(p, "readings must be an integer from 1 to 20");
 		m->readings = (int)n;
@@ -330,8 +409,25 @@ static enum qc_status measure_key(struct parser *p, const char *k, const char *v
 	return QC_OK;
 }
 
+/* Sections without an id: [calendar] and [review]. */
+static bool open_plain_section(struct parser *p, const char *hdr)
+{
+	char kind[32], extra[8];
+	if (sscanf(hdr, "%31s %7s", kind, extra) != 1)
+		return false;
+	if (!strcmp(kind, "calendar"))
+		p->sec = SEC_CALENDAR;
+	else if (!strcmp(kind, "review"))
+		p->sec = SEC_REVIEW;
+	else
+		return false;
+	return true;
+}
+
 static enum qc_status open_section(struct parser *p, char *hdr)
 {
+	if (open_plain_section(p, hdr))
+		return QC_OK;
 	char kind[32], id[96], extra[8];
 	struct qc_catalog *c = p->cat;
 	if (sscanf(hdr, "%31s %95s %7s", kind, id, extra) != 2)
@@ -432,6 +528,8 @@ static enum qc_status parse_line(struct parser *p, char *line)
 	case SEC_FREQ: return freq_key(p, k, v, append);
 	case SEC_TEST: return test_key(p, k, v, append);
 	case SEC_MEASURE: return measure_key(p, k, v, append);
+	case SEC_CALENDAR: return calendar_key(p, k, v);
+	case SEC_REVIEW: return review_key(p, k, v);
 	case SEC_NONE: break;
 	}
 	return PFAIL(p, "'%s' outside any section", k);
@@ -440,6 +538,46 @@ static enum qc_status parse_line(struct parser *p, char *line)
 static bool ordered(bool ha, double a, bool hb, double b)
 {
 	return !ha || !hb || a <= b;
+}
+
+struct formula_check {
+	const struct qc_test *t;
+	int depth;
+	bool cycle;
+};
+
+/* Names resolve to other numeric measures of the test; formulas of formulas are followed. */
+static bool check_lookup(void *ud, const char *name, double *v)
+{
+	struct formula_check *fc = ud;
+	const struct qc_mdef *m = cat_find_mdef(fc->t, name);
+	if (!m || m->type != QC_MT_NUMBER)
+		return false;
+	*v = 1.0 + 0.37 * (double)(m - fc->t->m); /* distinct dummies: no false division by 0 */
+	if (!m->formula)
+		return true;
+	if (++fc->depth > 8) {
+		fc->cycle = true;
+		return false;
+	}
+	char err[128];
+	bool ok = cat_formula_eval(m->formula, check_lookup, fc, v, err, sizeof(err));
+	fc->depth--;
+	return ok;
+}
+
+static enum qc_status check_formula(struct parser *p, const struct qc_test *t,
+				    const struct qc_mdef *m)
+{
+	struct formula_check fc = {t, 1, false};
+	char err[160];
+	double v;
+	if (m->type != QC_MT_NUMBER)
+		return PFAIL(p, "%s.%s: a formula gives a number", t->id, m->name);
+	if (!cat_formula_eval(m->formula, check_lookup, &fc, &v, err, sizeof(err)))
+		return PFAIL(p, "%s.%s: formula '%s': %s", t->id, m->name, m->formula,
+			     fc.cycle ? "refers to itself" : err);
+	return QC_OK;
 }
 
 static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
@@ -464,6 +602,8 @@ static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
 		return PFAIL(p, "%s.%s: a choice needs 'choices = a|b|c'", t->id, m->name);
 	if (!m->label_fr || !m->label_en)
 		return PFAIL(p, "%s.%s: label.fr and label.en are both required", t->id, m->name);
+	if (m->formula)
+		return check_formula(p, t, m);
 	return QC_OK;
 }
 
@@ -521,6 +661,7 @@ enum qc_status cat_parse(const char *text, const char *name, struct qc_catalog *
 	enum qc_status st = QC_OK;
 	memset(cat, 0, sizeof(*cat));
 	cat->source = qc_xstrdup(name);
+	cat->text = qc_xstrdup(text);
 	for (const char *s = text; *s && !st;) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) : strlen(s);
@@ -603,6 +744,8 @@ void cat_release(struct qc_catalog *cat)
 	free(cat->freqs);
 	free(cat->machines);
 	free(cat->source);
+	free(cat->text);
+	free(cat->closed);
 	memset(cat, 0, sizeof(*cat));
 }
 

@@ -9,8 +9,9 @@
 
 struct cli_opts {
 	const char *db, *catalog, *today, *lang, *inbox, *theme, *reports, *operator_name;
-	const char *test, *comment, *output, *since;
-	bool json, csv, save, seed_demo, help;
+	const char *test, *comment, *output, *since, *at, *reviewer, *why, *reason, *machine;
+	const char *supersedes;
+	bool json, csv, save, seed_demo, help, approve, reject, not_for_scheduling;
 	int argc; /* positional arguments */
 	char **argv;
 };
@@ -35,6 +36,9 @@ const char *cli_inbox(const struct cli_opts *o);
 const char *cli_reports_dir(const struct cli_opts *o);
 const char *cli_sample_dir(void);
 
+/* "not_reviewed", "approved", "rejected". */
+const char *cli_review_name(enum store_review_state r);
+
 /* Prints "unityqc: message" on stderr and returns 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -44,6 +48,14 @@ int cli_sessions(struct cli_env *env);
 int cli_catalog_cmd(struct cli_env *env);
 int cli_scan(struct cli_env *env);
 int cli_due(struct cli_env *env);
+int cli_record(struct cli_env *env);
+int cli_history(struct cli_env *env);
+int cli_review(struct cli_env *env);
+int cli_downtime(struct cli_env *env);
+/* catalog diff (apply false) and catalog apply. */
+int cli_catalog_change(struct cli_env *env, bool apply);
+/* Saves a new session: auto-approval per the catalogue; prints errors. */
+int cli_save(struct cli_env *env, struct qc_session *s);
 /* Fills a new default database with a session analysed from sample-dicom/. */
 int cli_seed_demo(struct cli_env *env);
 

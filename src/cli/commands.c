@@ -89,9 +89,7 @@ int cli_analyze(struct cli_env *env)
 	if (st)
 		return cli_error("%s", qc_errmsg());
 	qc_session_set_comment(&s, o->comment);
-	if (o->save && ((rc = cli_store(env)) || (st = store_save_session(env->st, &s)))) {
-		if (!rc)
-			rc = cli_error("%s", qc_errmsg());
+	if (o->save && ((rc = cli_store(env)) || (rc = cli_save(env, &s)))) {
 		qc_session_release(&s);
 		return rc;
 	}
@@ -155,14 +153,21 @@ int cli_sessions(struct cli_env *env)
 			qc_json_str(&b, r->completed_at);
 			qc_buf_add(&b, ", \"operator\": ");
 			qc_json_str(&b, r->operator_name);
-			qc_buf_addf(&b, ", \"verdict\": \"%s\", \"comment\": %s}",
-				    qc_verdict_name(r->verdict), r->has_comment ? "true" : "false");
+			qc_buf_addf(&b, ", \"verdict\": \"%s\", \"comment\": %s, \"review\": \"%s\"",
+				    qc_verdict_name(r->verdict), r->has_comment ? "true" : "false",
+				    cli_review_name(r->review));
+			qc_buf_addf(&b, ", \"supersedes\": %lld, \"superseded_by\": %lld, "
+					"\"not_for_scheduling\": %s}",
+				    (long long)r->supersedes, (long long)r->superseded_by,
+				    r->not_for_scheduling ? "true" : "false");
 			fputs(b.s, stdout);
 			qc_buf_release(&b);
 		} else {
-			printf("%6lld  %s  %-16s %-10s %s%s\n", (long long)r->id, r->completed_at,
-			       r->test, qc_verdict_name(r->verdict), r->operator_name,
-			       r->has_comment ? "  (comment)" : "");
+			printf("%6lld  %s  %-16s %-10s %-9s %s%s%s\n", (long long)r->id,
+			       r->completed_at, r->test, qc_verdict_name(r->verdict),
+			       cli_review_name(r->review), r->operator_name,
+			       r->has_comment ? "  (comment)" : "",
+			       r->superseded_by ? "  (corrected)" : "");
 		}
 	}
 	if (env->o->json)
@@ -206,6 +211,8 @@ int cli_catalog_cmd(struct cli_env *env)
 		fputs(cat_default_text(), stdout);
 		return 0;
 	}
+	if (!strcmp(sub, "diff") || !strcmp(sub, "apply"))
+		return cli_catalog_change(env, !strcmp(sub, "apply"));
 	if (!strcmp(sub, "check")) {
 		if (o->argc > 2)
 			o->catalog = o->argv[2];
@@ -264,50 +271,6 @@ int cli_scan(struct cli_env *env)
 	printf("%zu files, %zu DICOM images, %zu skipped, %zu series\n", scan.files_seen,
 	       scan.dicom_files, scan.skipped, scan.n_series);
 	dcm_scan_release(&scan);
-	return 0;
-}
-
-int cli_due(struct cli_env *env)
-{
-	int rc = cli_catalog(env);
-	if (!rc)
-		rc = cli_store(env);
-	if (rc)
-		return rc;
-	struct qc_date today = qc_today();
-	struct qc_buf b = {0};
-	if (env->o->json)
-		qc_buf_add(&b, "[");
-	for (size_t i = 0; i < env->cat.n_tests; i++) {
-		const struct qc_test *t = &env->cat.tests[i];
-		const struct qc_frequency *f = cat_find_freq(&env->cat, t->frequency);
-		char when[20], due[11];
-		struct qc_date last = {0};
-		struct sched_status ss;
-		if (store_last_done(env->st, t->id, when)) {
-			qc_buf_release(&b);
-			return cli_error("%s", qc_errmsg());
-		}
-		when[10] = '\0';
-		bool has_last = when[0] && qc_parse_date(when, &last);
-		sched_eval(f, has_last, last, today, &ss);
-		qc_date_str(ss.due, due);
-		if (env->o->json) {
-			qc_buf_add(&b, i ? ",\n {\"test\": " : "\n {\"test\": ");
-			qc_json_str(&b, t->id);
-			qc_buf_add(&b, ", \"name\": ");
-			qc_json_str(&b, cat_test_name(t));
-			qc_buf_addf(&b, ", \"status\": \"%s\", \"due_date\": \"%s\"}",
-				    sched_state_name(ss.state), due);
-		} else {
-			qc_buf_addf(&b, "%-16s %-8s %s%s\n", t->id, sched_state_name(ss.state), due,
-				    ss.never_done ? "  (never done)" : "");
-		}
-	}
-	if (env->o->json)
-		qc_buf_add(&b, "\n]\n");
-	fputs(b.s, stdout);
-	qc_buf_release(&b);
 	return 0;
 }
 

@@ -20,7 +20,13 @@ static void usage(FILE *f)
 	      "       unityqc report session ID -o FILE.pdf\n"
 	      "       unityqc sessions [--test ID] [--since YYYY-MM-DD] [--json]\n"
 	      "       unityqc due [--json]\n"
+	      "       unityqc record TEST NAME=VALUE... [--comment TEXT] [--at DATETIME]\n"
+	      "               [--operator NAME] [--supersedes ID] [--not-for-scheduling]\n"
+	      "       unityqc history TEST [--since DATE] [--csv | --json]\n"
+	      "       unityqc review [SESSION --approve|--reject [--comment TEXT] [--reviewer NAME]]\n"
+	      "       unityqc downtime add FROM TO [--reason TEXT] | end ID DATE | list [--json]\n"
 	      "       unityqc catalog check [FILE] | show [TEST] [--json] | export\n"
+	      "               | diff [OLD] NEW | apply FILE --why TEXT [-o PATH]\n"
 	      "       unityqc scan DIR\n"
 	      "       unityqc version\n"
 	      "options (every command):\n"
@@ -69,6 +75,12 @@ static const char **value_slot(struct cli_opts *o, const char *name)
 	    {"-o", offsetof(struct cli_opts, output)},
 	    {"--output", offsetof(struct cli_opts, output)},
 	    {"--since", offsetof(struct cli_opts, since)},
+	    {"--at", offsetof(struct cli_opts, at)},
+	    {"--reviewer", offsetof(struct cli_opts, reviewer)},
+	    {"--why", offsetof(struct cli_opts, why)},
+	    {"--reason", offsetof(struct cli_opts, reason)},
+	    {"--machine", offsetof(struct cli_opts, machine)},
+	    {"--supersedes", offsetof(struct cli_opts, supersedes)},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(table); i++)
 		if (!strcmp(name, table[i].name))
@@ -94,6 +106,12 @@ static int parse(int argc, char **argv, struct cli_opts *o)
 			o->save = true;
 		else if (!strcmp(a, "--seed-demo"))
 			o->seed_demo = true;
+		else if (!strcmp(a, "--approve"))
+			o->approve = true;
+		else if (!strcmp(a, "--reject"))
+			o->reject = true;
+		else if (!strcmp(a, "--not-for-scheduling"))
+			o->not_for_scheduling = true;
 		else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			o->help = true;
 		else if (!strcmp(a, "--version"))
@@ -147,6 +165,8 @@ static int dispatch(struct cli_env *env)
 	} cmds[] = {
 	    {"analyze", cli_analyze},	  {"report", cli_report}, {"sessions", cli_sessions},
 	    {"catalog", cli_catalog_cmd}, {"scan", cli_scan},	  {"due", cli_due},
+	    {"record", cli_record},	  {"history", cli_history}, {"review", cli_review},
+	    {"downtime", cli_downtime},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(cmds); i++)
 		if (!strcmp(cmd, cmds[i].name))

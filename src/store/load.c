@@ -64,29 +64,35 @@ static enum qc_status read_session(sqlite3_stmt *stmt, struct qc_session *s)
 	return column_verdict(stmt, 9, &s->verdict);
 }
 
+enum qc_status store_read_record(sqlite3_stmt *stmt, int c, struct qc_record *r)
+{
+	struct qc_levels *lv = &r->lv;
+
+	memset(r, 0, sizeof(*r));
+	store_column_copy(stmt, c + 0, r->m.name, sizeof(r->m.name));
+	r->m.image = sqlite3_column_int(stmt, c + 1);
+	store_column_copy(stmt, c + 2, r->m.unit, sizeof(r->m.unit));
+	column_real(stmt, c + 3, &r->m.has_value, &r->m.value);
+	column_real(stmt, c + 4, &r->m.has_nominal, &r->m.nominal);
+	store_column_copy(stmt, c + 5, r->m.note, sizeof(r->m.note));
+	store_column_copy(stmt, c + 6, r->text, sizeof(r->text));
+	column_real(stmt, c + 7, &lv->has_ref, &lv->ref);
+	lv->ref_nominal = sqlite3_column_int(stmt, c + 8) != 0;
+	lv->percent = sqlite3_column_int(stmt, c + 9) != 0;
+	column_real(stmt, c + 10, &lv->has_act_low, &lv->act_low);
+	column_real(stmt, c + 11, &lv->has_tol_low, &lv->tol_low);
+	column_real(stmt, c + 12, &lv->has_tol_high, &lv->tol_high);
+	column_real(stmt, c + 13, &lv->has_act_high, &lv->act_high);
+	enum qc_status rc = column_verdict(stmt, c + 14, &r->verdict);
+	return rc ? qc_fail_context(rc, "measurement '%s'", r->m.name) : QC_OK;
+}
+
 static enum qc_status read_record(sqlite3_stmt *stmt, struct qc_session *s)
 {
 	struct qc_record r;
-	struct qc_levels *lv = &r.lv;
-
-	memset(&r, 0, sizeof(r));
-	store_column_copy(stmt, 0, r.m.name, sizeof(r.m.name));
-	r.m.image = sqlite3_column_int(stmt, 1);
-	store_column_copy(stmt, 2, r.m.unit, sizeof(r.m.unit));
-	column_real(stmt, 3, &r.m.has_value, &r.m.value);
-	column_real(stmt, 4, &r.m.has_nominal, &r.m.nominal);
-	store_column_copy(stmt, 5, r.m.note, sizeof(r.m.note));
-	store_column_copy(stmt, 6, r.text, sizeof(r.text));
-	column_real(stmt, 7, &lv->has_ref, &lv->ref);
-	lv->ref_nominal = sqlite3_column_int(stmt, 8) != 0;
-	lv->percent = sqlite3_column_int(stmt, 9) != 0;
-	column_real(stmt, 10, &lv->has_act_low, &lv->act_low);
-	column_real(stmt, 11, &lv->has_tol_low, &lv->tol_low);
-	column_real(stmt, 12, &lv->has_tol_high, &lv->tol_high);
-	column_real(stmt, 13, &lv->has_act_high, &lv->act_high);
-	enum qc_status rc = column_verdict(stmt, 14, &r.verdict);
+	enum qc_status rc = store_read_record(stmt, 0, &r);
 	if (rc)
-		return qc_fail_context(rc, "measurement '%s'", r.m.name);
+		return rc;
 	s->rec = qc_xrealloc(s->rec, (s->n_rec + 1) * sizeof(*s->rec));
 	s->rec[s->n_rec++] = r;
 	return QC_OK;
@@ -177,10 +183,8 @@ static enum qc_status read_overlay(sqlite3_stmt *stmt, struct qc_session *s)
 
 static enum qc_status load_parts(struct store *st, struct qc_session *s)
 {
-	static const char rec_sql[] =
-	    "SELECT name, image, unit, value, nominal, note, text, ref, ref_nominal, percent, "
-	    "act_low, tol_low, tol_high, act_high, verdict "
-	    "FROM measurements WHERE session_id = ?1 ORDER BY idx";
+	static const char rec_sql[] = "SELECT " STORE_RECORD_COLUMNS
+				      " FROM measurements AS m WHERE session_id = ?1 ORDER BY idx";
 	static const char in_sql[] = "SELECT path, sop_instance_uid, sha256, label "
 				     "FROM inputs WHERE session_id = ?1 ORDER BY idx";
 	static const char pv_sql[] = "SELECT image, width, height, origin_x, origin_y, step, data "
@@ -259,7 +263,7 @@ static enum qc_status normalise_since(const char *since, char out[20])
 	return QC_OK;
 }
 
-static void read_list_row(sqlite3_stmt *stmt, struct store_row *row)
+void store_read_list_row(sqlite3_stmt *stmt, struct store_row *row)
 {
 	memset(row, 0, sizeof(*row));
 	row->id = sqlite3_column_int64(stmt, 0);
@@ -270,6 +274,15 @@ static void read_list_row(sqlite3_stmt *stmt, struct store_row *row)
 	if (!v || !qc_verdict_parse(v, &row->verdict))
 		row->verdict = QC_V_NOT_DONE;
 	row->has_comment = sqlite3_column_int(stmt, 5) != 0;
+	row->not_for_scheduling = sqlite3_column_int(stmt, 6) != 0;
+	row->supersedes = sqlite3_column_int64(stmt, 7);
+	row->superseded_by = sqlite3_column_int64(stmt, 8);
+	const char *d = (const char *)sqlite3_column_text(stmt, 9);
+	row->review = !d ? STORE_NOT_REVIEWED
+		      : !strcmp(d, "approved") ? STORE_APPROVED
+					       : STORE_REJECTED;
+	store_column_copy(stmt, 10, row->reviewer, sizeof(row->reviewer));
+	store_column_copy(stmt, 11, row->reviewed_at, sizeof(row->reviewed_at));
 }
 
 /* The SQL is assembled from fixed pieces only, so that each filter combination uses an index. */
@@ -277,13 +290,12 @@ static enum qc_status prepare_list(struct store *st, const char *test, const cha
 				   size_t limit, sqlite3_stmt **stmt)
 {
 	struct qc_buf sql = {0};
-	qc_buf_add(&sql, "SELECT id, test, completed_at, operator, verdict, "
-			 "coalesce(comment, '') <> '' FROM sessions");
+	qc_buf_add(&sql, STORE_LIST_COLUMNS);
 	if (test)
-		qc_buf_add(&sql, " WHERE test = ?1");
+		qc_buf_add(&sql, " WHERE s.test = ?1");
 	if (since)
-		qc_buf_add(&sql, test ? " AND completed_at >= ?2" : " WHERE completed_at >= ?2");
-	qc_buf_add(&sql, " ORDER BY completed_at DESC, id DESC LIMIT ?3");
+		qc_buf_add(&sql, test ? " AND s.completed_at >= ?2" : " WHERE s.completed_at >= ?2");
+	qc_buf_add(&sql, " ORDER BY s.completed_at DESC, s.id DESC LIMIT ?3");
 	enum qc_status rc = store_prepare(st, sql.s, stmt);
 	qc_buf_release(&sql);
 	if (rc)
@@ -313,7 +325,7 @@ enum qc_status store_list_sessions(store_t *st, const char *test, const char *si
 		return rc;
 	while ((sr = sqlite3_step(stmt)) == SQLITE_ROW) {
 		qc_grow(rows, &cap, *n + 1, sizeof(**rows));
-		read_list_row(stmt, &(*rows)[(*n)++]);
+		store_read_list_row(stmt, &(*rows)[(*n)++]);
 	}
 	if (sr != SQLITE_DONE) {
 		rc = store_db_fail(st, sr, "cannot list the sessions");

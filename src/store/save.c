@@ -335,7 +335,11 @@ static enum qc_status write_all(struct store *st, const struct qc_session *s, in
 		return rc;
 	snprintf(detail, sizeof(detail), "save session %lld (%s, %zu image%s, %s)", (long long)*id,
 		 s->test, s->n_in, s->n_in == 1 ? "" : "s", qc_verdict_name(s->verdict));
-	return store_audit(st, s->operator_name, "save", *id, detail);
+	rc = store_audit(st, s->operator_name, "save", *id, detail);
+	if (!rc && s->auto_approve)
+		rc = store_insert_review(st, *id, "auto", true,
+					 "approved automatically: every result OK, no comment");
+	return rc;
 }
 
 enum qc_status store_save_session(store_t *st, struct qc_session *s)

@@ -130,10 +130,53 @@ static const char v1_append_only[] =
     APPEND_ONLY("sessions") APPEND_ONLY("measurements") APPEND_ONLY("inputs")
 	APPEND_ONLY("previews") APPEND_ONLY("overlays") APPEND_ONLY("reviews") APPEND_ONLY("audit");
 
+/*
+ * Version 2: the QC programme. Drafts are work in progress (a manual entry saved before it is
+ * complete), not results: they are replaced and dropped. Everything else stays append-only.
+ */
+static const char v2_sql[] =
+    "CREATE TABLE drafts (\n"
+    "	test TEXT PRIMARY KEY CHECK (test <> ''),\n"
+    "	operator TEXT NOT NULL CHECK (operator <> ''),\n"
+    "	updated_at TEXT NOT NULL CHECK (updated_at GLOB " TIME_GLOB "),\n"
+    "	data TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE downtime (\n"
+    "	id INTEGER PRIMARY KEY,\n"
+    "	start TEXT NOT NULL CHECK (start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),\n"
+    "	end TEXT NOT NULL CHECK (end GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]' "
+    "AND end >= start),\n"
+    "	reason TEXT,\n"
+    "	who TEXT NOT NULL,\n"
+    "	at TEXT NOT NULL,\n"
+    "	replaces INTEGER REFERENCES downtime(id)\n"
+    ");\n"
+    "CREATE TABLE catalog_versions (\n"
+    "	id INTEGER PRIMARY KEY,\n"
+    "	at TEXT NOT NULL,\n"
+    "	who TEXT NOT NULL,\n"
+    "	why TEXT NOT NULL CHECK (why <> ''),\n"
+    "	source TEXT,\n"
+    "	sha256 TEXT NOT NULL,\n"
+    "	text TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE catalog_changes (\n"
+    "	id INTEGER PRIMARY KEY,\n"
+    "	version_id INTEGER NOT NULL REFERENCES catalog_versions(id),\n"
+    "	what TEXT NOT NULL,\n"
+    "	old TEXT,\n"
+    "	new TEXT\n"
+    ");\n";
+
+static const char v2_append_only[] = APPEND_ONLY("downtime") APPEND_ONLY("catalog_versions")
+    APPEND_ONLY("catalog_changes");
+
 /* Step i takes a file from version i to version i + 1. Never edit a step once released. */
 static const char *const v1_steps[] = {v1_sql, v1_append_only, NULL};
+static const char *const v2_steps[] = {v2_sql, v2_append_only, NULL};
 static const char *const *const steps[] = {
     v1_steps,
+    v2_steps,
 };
 
 int store_schema_latest(void)

@@ -51,4 +51,24 @@ const char *store_ov_kind_name(enum qc_ov_kind k); /* NULL when out of range */
 const char *store_ov_role_name(enum qc_ov_role r); /* NULL when out of range */
 bool store_ov_parse(const char *kind, const char *role, enum qc_ov_kind *k, enum qc_ov_role *r);
 
+/* The columns of a session list row (alias s), with its newest review (alias r). */
+#define STORE_LIST_COLUMNS                                                                         \
+	"SELECT s.id, s.test, s.completed_at, s.operator, s.verdict, "                             \
+	"coalesce(s.comment, '') <> '', s.not_for_scheduling, coalesce(s.supersedes, 0), "         \
+	"coalesce((SELECT max(c.id) FROM sessions AS c WHERE c.supersedes = s.id), 0), "           \
+	"r.decision, r.reviewer, r.at FROM sessions AS s LEFT JOIN reviews AS r ON r.id = "        \
+	"(SELECT max(x.id) FROM reviews AS x WHERE x.session_id = s.id)"
+void store_read_list_row(sqlite3_stmt *stmt, struct store_row *row);
+
+/* The columns of a measurement (alias m) in the order store_read_record() reads them. */
+#define STORE_RECORD_COLUMNS                                                                       \
+	"m.name, m.image, m.unit, m.value, m.nominal, m.note, m.text, m.ref, m.ref_nominal, "      \
+	"m.percent, m.act_low, m.tol_low, m.tol_high, m.act_high, m.verdict"
+/* Reads a measurement from column c on (STORE_RECORD_COLUMNS). */
+enum qc_status store_read_record(sqlite3_stmt *stmt, int c, struct qc_record *r);
+
+/* Inserts a review row inside the caller's transaction. */
+enum qc_status store_insert_review(struct store *st, int64_t session, const char *reviewer,
+				   bool approve, const char *comment);
+
 #endif

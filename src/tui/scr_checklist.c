@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "qc/clock.h"
+#include "qc/run.h"
 #include "qc/sched.h"
 #include "tui_int.h"
 
@@ -11,6 +13,7 @@ struct row {
 	const struct qc_frequency *freq; /* group header when test is NULL */
 	const struct qc_test *test;
 	struct sched_status st;
+	bool has_draft;
 };
 
 struct checklist {
@@ -18,60 +21,107 @@ struct checklist {
 	size_t n;
 	size_t sel, top;
 	int n_overdue, n_due, n_done;
-	char error[256];
+	bool downtime;
+	const struct qc_test *keep; /* the test to keep selected across reloads */
 };
 
 static const struct tui_key keys[] = {
     {'h', REQ_HISTORY},	    {'a', REQ_ALL_SESSIONS}, {'r', REQ_REFRESH},
-    {KEY_RIGHT, REQ_ENTER}, {'l', REQ_ENTER},
+    {KEY_RIGHT, REQ_ENTER}, {'l', REQ_ENTER},	      {'v', REQ_REVIEW},
+    {'/', REQ_SEARCH},
 };
 
-static void add_row(struct checklist *c, const struct qc_frequency *f, const struct qc_test *t)
+/* Case-insensitive search of an ASCII-folded needle in a UTF-8 name (accents kept as typed). */
+static bool name_matches(const char *name, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *p = name; *p; p++)
+		if (!strncasecmp(p, needle, n))
+			return true;
+	return false;
+}
+
+/* Selects the next test, after the current one, whose name or id contains the text typed. */
+static void search(struct tui *t, struct checklist *c)
+{
+	static char last[64];
+	char buf[64];
+	qc_strlcpy(buf, last, sizeof(buf));
+	if (!tui_prompt(t, _("Find:"), buf, sizeof(buf)) || !buf[0])
+		return;
+	qc_strlcpy(last, buf, sizeof(last));
+	for (size_t k = 1; k <= c->n; k++) {
+		const struct row *r = &c->rows[(c->sel + k) % c->n];
+		if (r->test && (name_matches(cat_test_name(r->test), buf) ||
+				name_matches(r->test->id, buf))) {
+			c->sel = (c->sel + k) % c->n;
+			return;
+		}
+	}
+	tui_message(t, true, _("no test matches '%s'"), buf);
+}
+
+static void add_row(struct checklist *c, const struct qc_frequency *f, const struct run_due *d)
 {
 	c->rows = qc_xrealloc(c->rows, (c->n + 1) * sizeof(*c->rows));
-	c->rows[c->n++] = (struct row){.freq = f, .test = t};
+	struct row *r = memset(&c->rows[c->n++], 0, sizeof(*c->rows));
+	r->freq = f;
+	if (d) {
+		r->test = d->test;
+		r->st = d->st;
+		r->has_draft = d->has_draft;
+	}
+}
+
+/* Overdue first, then due, then done today, then the others (catalogue order within). */
+static int rank(const struct run_due *d)
+{
+	if (d->st.done_today)
+		return 2;
+	return d->st.state == SCHED_OVERDUE ? 0 : d->st.state == SCHED_DUE ? 1 : 3;
 }
 
 static void load(struct tui *t, struct checklist *c)
 {
 	const struct qc_catalog *cat = t->cfg->cat;
-	struct qc_date today = qc_today();
+	struct run_due *items;
+	size_t n;
+	if (c->sel < c->n && c->rows[c->sel].test)
+		c->keep = c->rows[c->sel].test;
 	free(c->rows);
 	c->rows = NULL;
 	c->n = 0;
 	c->n_overdue = c->n_due = c->n_done = 0;
-	c->error[0] = '\0';
+	c->downtime = false;
+	if (run_due_list(cat, t->cfg->store, qc_today(), &items, &n) != QC_OK) {
+		tui_message(t, true, "%s", qc_errmsg());
+		return;
+	}
 	for (size_t fi = 0; fi < cat->n_freqs; fi++) {
 		const struct qc_frequency *f = &cat->freqs[fi];
 		bool header = false;
-		for (size_t i = 0; i < cat->n_tests; i++) {
-			const struct qc_test *test = &cat->tests[i];
-			if (strcmp(test->frequency, f->id))
-				continue;
-			if (!header) {
-				add_row(c, f, NULL);
-				header = true;
+		for (int r = 0; r < 4; r++)
+			for (size_t i = 0; i < n; i++) {
+				if (items[i].freq != f || rank(&items[i]) != r)
+					continue;
+				if (!header) {
+					add_row(c, f, NULL);
+					header = true;
+				}
+				add_row(c, f, &items[i]);
 			}
-			char when[20];
-			struct qc_date last = {0};
-			if (store_last_done(t->cfg->store, test->id, when) != QC_OK) {
-				snprintf(c->error, sizeof(c->error), "%s", qc_errmsg());
-				when[0] = '\0';
-			}
-			when[10] = '\0';
-			bool has_last = when[0] && qc_parse_date(when, &last);
-			add_row(c, f, test);
-			struct row *r = &c->rows[c->n - 1];
-			sched_eval(f, has_last, last, today, &r->st);
-			c->n_overdue += r->st.state == SCHED_OVERDUE;
-			c->n_due += r->st.state == SCHED_DUE && !r->st.done_today;
-			c->n_done += r->st.done_today;
-		}
 	}
-	if (c->sel >= c->n || !c->rows[c->sel].test)
-		c->sel = c->n > 1 ? 1 : 0;
-	if (c->error[0])
-		tui_message(t, true, "%s", c->error);
+	for (size_t i = 0; i < n; i++) {
+		c->n_overdue += items[i].st.state == SCHED_OVERDUE;
+		c->n_due += items[i].st.state == SCHED_DUE && !items[i].st.done_today;
+		c->n_done += items[i].st.done_today;
+		c->downtime |= items[i].st.in_downtime;
+	}
+	free(items);
+	c->sel = c->n > 1 ? 1 : 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->keep && c->rows[i].test == c->keep)
+			c->sel = i;
 }
 
 static void open(struct tui *t, struct tui_screen *s, void *arg)
@@ -97,9 +147,17 @@ static enum tui_slot status_of(const struct row *r, char *buf, size_t n)
 {
 	char due[11];
 	qc_date_str(r->st.due, due);
+	if (r->has_draft) {
+		snprintf(buf, n, "%s", _("in progress"));
+		return r->st.state == SCHED_OVERDUE ? SLOT_OVERDUE : SLOT_DUE;
+	}
 	if (r->st.done_today) {
 		snprintf(buf, n, "%s", _("done today"));
 		return SLOT_DONE;
+	}
+	if (r->st.in_downtime && r->freq->treatment_days) {
+		snprintf(buf, n, "%s", _("machine down"));
+		return SLOT_DIM;
 	}
 	switch (r->st.state) {
 	case SCHED_OVERDUE: snprintf(buf, n, _("OVERDUE since %s"), due); return SLOT_OVERDUE;
@@ -186,7 +244,13 @@ static void move_sel(struct checklist *c, int delta)
 static void open_test(struct tui *t, const struct qc_test *test)
 {
 	if (!strcmp(test->input, "images") && test->analysis[0]) {
-		tui_push(t, &scr_picker, (void *)test);
+		struct scr_picker_arg arg = {.test = test};
+		tui_push(t, &scr_picker, &arg);
+		return;
+	}
+	if (!strcmp(test->input, "manual")) {
+		struct scr_form_arg arg = {.test = test};
+		tui_push(t, &scr_form, &arg);
 		return;
 	}
 	if (!strcmp(test->input, "images"))
@@ -219,6 +283,8 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 			tui_push(t, &scr_history, (void *)test);
 		break;
 	case REQ_ALL_SESSIONS: tui_push(t, &scr_history, NULL); break;
+	case REQ_REVIEW: tui_push(t, &scr_review, NULL); break;
+	case REQ_SEARCH: search(t, c); break;
 	case REQ_BACK: return TUI_HANDLED; /* the checklist is the root */
 	default: return TUI_IGNORED;
 	}

@@ -17,6 +17,7 @@ struct history {
 static const struct tui_key keys[] = {
     {'p', REQ_PDF},
     {'r', REQ_REFRESH},
+    {'c', REQ_CORRECT},
 };
 
 static void load(struct tui *t, struct history *h)
@@ -38,11 +39,53 @@ static void open(struct tui *t, struct tui_screen *s, void *arg)
 	load(t, h);
 }
 
+static void resume(struct tui *t, struct tui_screen *s)
+{
+	load(t, s->priv);
+}
+
 static void done(struct tui *t, struct tui_screen *s)
 {
 	struct history *h = s->priv;
 	(void)t;
 	free(h->rows);
+}
+
+static const char *review_word(const struct store_row *r)
+{
+	switch (r->review) {
+	case STORE_APPROVED: return _("approved");
+	case STORE_REJECTED: return _("rejected");
+	case STORE_NOT_REVIEWED: break;
+	}
+	return _("to review");
+}
+
+/* A new session that supersedes the selected one: the form for manual tests (filled with the
+ * old values), the folder picker for image tests. */
+static void correct(struct tui *t, struct history *h)
+{
+	if (h->sel >= h->n)
+		return;
+	const struct qc_test *test = cat_find_test(t->cfg->cat, h->rows[h->sel].test);
+	if (!test) {
+		tui_message(t, true, _("test '%s' is not in the catalogue"), h->rows[h->sel].test);
+		return;
+	}
+	if (!strcmp(test->input, "images")) {
+		struct scr_picker_arg arg = {test, h->rows[h->sel].id};
+		tui_push(t, &scr_picker, &arg);
+		return;
+	}
+	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
+	if (store_load_session(t->cfg->store, h->rows[h->sel].id, sess) == QC_OK) {
+		struct scr_form_arg arg = {test, sess};
+		tui_push(t, &scr_form, &arg);
+	} else {
+		tui_message(t, true, "%s", qc_errmsg());
+	}
+	qc_session_release(sess);
+	free(sess);
 }
 
 static void draw(struct tui *t, struct tui_screen *s)
@@ -53,9 +96,13 @@ static void draw(struct tui *t, struct tui_screen *s)
 	snprintf(line, sizeof(line), "%s — %s", _("Sessions"),
 		 h->test ? cat_test_name(h->test) : _("all tests"));
 	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, line, false);
-	snprintf(line, sizeof(line), "%7s  %-19s  %-22s  %-10s  %s", _("No."), _("Completed"),
-		 _("Test"), _("Verdict"), _("Operator"));
-	tui_put(t, 1, 1, t->cols - 2, SLOT_HEADER, line, true);
+	tui_fill(t, 1, 0, t->cols, SLOT_HEADER);
+	tui_putr(t, 1, 1, 7, SLOT_HEADER, _("No."));
+	tui_put(t, 1, 10, 19, SLOT_HEADER, _("Completed"), false);
+	tui_put(t, 1, 31, 22, SLOT_HEADER, _("Test"), false);
+	tui_put(t, 1, 55, 10, SLOT_HEADER, _("Verdict"), false);
+	tui_put(t, 1, 67, 10, SLOT_HEADER, _("Review"), false);
+	tui_put(t, 1, 78, t->cols - 79, SLOT_HEADER, _("Operator"), false);
 	if (!h->n)
 		tui_put(t, 3, 2, t->cols - 4, SLOT_DIM, _("no session stored yet"), false);
 	int y0 = 2, rows = t->rows - 4;
@@ -74,11 +121,13 @@ static void draw(struct tui *t, struct tui_screen *s)
 		tui_put(t, y, 31, 22, base, test ? cat_test_name(test) : r->test, false);
 		tui_put(t, y, 55, 10, sel ? base : tui_verdict_slot(r->verdict),
 			tui_verdict_word(r->verdict), false);
-		snprintf(line, sizeof(line), "%s%s", r->operator_name, r->has_comment ? " *" : "");
-		tui_put(t, y, 67, t->cols - 68, base, line, false);
+		tui_put(t, y, 67, 10, base, review_word(r), false);
+		snprintf(line, sizeof(line), "%s%s%s", r->operator_name, r->has_comment ? " *" : "",
+			 r->superseded_by ? _(" (corrected)") : "");
+		tui_put(t, y, 78, t->cols - 79, base, line, false);
 	}
 	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_KEY,
-		_("Enter: open · p: PDF · *: has a comment · Esc: back"), false);
+		_("Enter: open · p: PDF · c: correct · *: has a comment · Esc: back"), false);
 }
 
 static struct qc_session *load_session(struct tui *t, struct history *h)
@@ -103,6 +152,7 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 		return TUI_HANDLED;
 	switch (req) {
 	case REQ_REFRESH: load(t, h); break;
+	case REQ_CORRECT: correct(t, h); break;
 	case REQ_ENTER:
 		if ((sess = load_session(t, h))) {
 			struct scr_result_arg arg = {.session = sess, .saved = true};
@@ -129,5 +179,6 @@ const struct tui_screen_ops scr_history = {
     .open = open,
     .draw = draw,
     .request = request,
+    .resume = resume,
     .done = done,
 };

@@ -19,6 +19,7 @@ struct entry {
 
 struct picker {
 	const struct qc_test *test;
+	int64_t supersedes;
 	char dir[PATH_MAX];
 	struct entry *e;
 	size_t n, sel, top;
@@ -112,7 +113,9 @@ static void load(struct tui *t, struct picker *p)
 static void open(struct tui *t, struct tui_screen *s, void *arg)
 {
 	struct picker *p = s->priv;
-	p->test = arg;
+	const struct scr_picker_arg *a = arg;
+	p->test = a->test;
+	p->supersedes = a->supersedes;
 	if (!realpath(t->cfg->inbox, p->dir))
 		qc_strlcpy(p->dir, t->cfg->inbox, sizeof(p->dir));
 	load(t, p);
@@ -237,6 +240,7 @@ static void analyse(struct tui *t, struct picker *p)
 		free(sess);
 		return;
 	}
+	sess->supersedes = p->supersedes;
 	struct scr_result_arg arg = {.session = sess, .saved = false};
 	tui_push(t, &scr_result, &arg);
 }

@@ -195,16 +195,19 @@ static void draw(struct tui *t, struct tui_screen *s)
 	const struct qc_input *in = r->image < ss->n_in ? &ss->in[r->image] : NULL;
 
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
-	snprintf(line, sizeof(line), "%s — %s %zu/%zu%s%s",
-		 test ? cat_test_name(test) : ss->analysis, _("image"), r->image + 1, ss->n_in,
-		 in && in->label[0] ? " — " : "", in ? in->label : "");
+	if (ss->n_in)
+		snprintf(line, sizeof(line), "%s — %s %zu/%zu%s%s",
+			 test ? cat_test_name(test) : ss->analysis, _("image"), r->image + 1,
+			 ss->n_in, in && in->label[0] ? " — " : "", in ? in->label : "");
+	else
+		snprintf(line, sizeof(line), "%s", test ? cat_test_name(test) : ss->test);
 	tui_put(t, 0, 1, t->cols - 14, SLOT_TITLE, line, false);
 	tui_put(t, 0, t->cols - 12, 11, tui_verdict_slot(ss->verdict),
 		tui_verdict_word(ss->verdict), false);
 	const char *base = in && in->path ? strrchr(in->path, '/') : NULL;
 	if (r->saved)
 		snprintf(line, sizeof(line), _("%s · %s · %s · session %lld"),
-			 base ? base + 1 : (in ? in->path : ""), ss->completed_at,
+			 base ? base + 1 : (in ? in->path : _("manual entry")), ss->completed_at,
 			 ss->operator_name, (long long)ss->id);
 	else
 		snprintf(line, sizeof(line), _("%s · %s · %s · not saved"),
@@ -216,7 +219,10 @@ static void draw(struct tui *t, struct tui_screen *s)
 	/* The picture takes about a third of the width, the table the rest. */
 	int pw = t->cols * 36 / 100;
 	pw = pw < 24 ? 24 : (pw > 70 ? 70 : pw);
-	draw_preview(t, r, top, 0, pw, h);
+	if (ss->n_in)
+		draw_preview(t, r, top, 0, pw, h);
+	else
+		pw = 0; /* a manual test: the table takes the width */
 	draw_table(t, r, top, pw + 2, t->cols - pw - 3, h);
 	draw_detail(t, r, t->rows - 4);
 	snprintf(line, sizeof(line), "%s %s", _("Comment:"),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "qc/core.h"
@@ -118,6 +119,7 @@ void tui_redraw(struct tui *t)
 {
 	getmaxyx(stdscr, t->rows, t->cols);
 	erase();
+	t->show_cursor = false;
 	if (t->rows < 10 || t->cols < 40) {
 		tui_put(t, 0, 0, t->cols, SLOT_ERROR, _("terminal too small (40 x 10 at least)"),
 			true);
@@ -125,6 +127,9 @@ void tui_redraw(struct tui *t)
 		t->top->ops->draw(t, t->top);
 		draw_status(t);
 	}
+	curs_set(t->show_cursor ? 1 : 0);
+	if (t->show_cursor)
+		move(t->cursor_y, t->cursor_x);
 	refresh();
 }
 
@@ -147,8 +152,10 @@ static void handle(struct tui *t, int key)
 {
 	if (key == KEY_RESIZE)
 		return;
-	enum tui_req req = tui_key_request(t->top->ops, key);
 	t->status[0] = '\0';
+	if (t->top->ops->key && t->top->ops->key(t, t->top, key) == TUI_HANDLED)
+		return;
+	enum tui_req req = tui_key_request(t->top->ops, key);
 	if (req == REQ_NONE)
 		return;
 	if (t->top->ops->request(t, t->top, req) == TUI_HANDLED)
@@ -170,6 +177,13 @@ static void setup_curses(struct tui *t, const char *theme)
 	initscr();
 	curses_on = true;
 	cbreak();
+	/* Ctrl-S saves: take it from the terminal's flow control (endwin gives it back). */
+	struct termios tio;
+	if (tcgetattr(STDIN_FILENO, &tio) == 0) {
+		tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+		tcsetattr(STDIN_FILENO, TCSANOW, &tio);
+		def_prog_mode();
+	}
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);

@@ -61,7 +61,15 @@ enum tui_slot {
 	_(ALL_SESSIONS, "all-sessions", N_("all sessions"))                                        \
 	_(ANALYSE, "analyse", N_("analyse the images of this folder"))                             \
 	_(PARENT, "parent", N_("parent folder"))                                                   \
-	_(REFRESH, "refresh", N_("reload"))
+	_(REFRESH, "refresh", N_("reload"))                                                        \
+	_(REVIEW, "review", N_("sessions to review"))                                              \
+	_(MARK, "mark", N_("mark or unmark for a review of several"))                              \
+	_(APPROVE, "approve", N_("approve (the marked sessions, else this one)"))                  \
+	_(REJECT, "reject", N_("reject, with a comment"))                                          \
+	_(CORRECT, "correct", N_("correct: a new session that supersedes this one"))               \
+	_(SEARCH, "search", N_("find a test by name"))                                             \
+	_(NEXT_FIELD, "next-field", N_("next field"))                                              \
+	_(PREV_FIELD, "prev-field", N_("previous field"))
 
 enum tui_req {
 #define REQ_ENUM(id, name, help) REQ_##id,
@@ -90,6 +98,8 @@ struct tui_screen_ops {
 	const struct tui_key *keys; /* screen bindings, searched before the global ones */
 	size_t n_keys;
 	void (*open)(struct tui *t, struct tui_screen *s, void *arg);
+	/* Raw keys before the key maps (text entry); TUI_HANDLED stops there. May be NULL. */
+	int (*key)(struct tui *t, struct tui_screen *s, int key);
 	void (*draw)(struct tui *t, struct tui_screen *s);
 	int (*request)(struct tui *t, struct tui_screen *s, enum tui_req req);
 	void (*resume)(struct tui *t, struct tui_screen *s); /* uncovered again (may be NULL) */
@@ -113,6 +123,9 @@ struct tui {
 	char status[512];
 	bool status_error;
 	int rows, cols;
+	/* Where the text cursor goes after drawing (a screen with an input sets it). */
+	bool show_cursor;
+	int cursor_y, cursor_x;
 };
 
 /* tui.c */
@@ -167,6 +180,20 @@ extern const struct tui_screen_ops scr_picker;
 extern const struct tui_screen_ops scr_result;
 extern const struct tui_screen_ops scr_history;
 extern const struct tui_screen_ops scr_help;
+extern const struct tui_screen_ops scr_form;
+extern const struct tui_screen_ops scr_review;
+
+/* Arguments of scr_picker: an image test, optionally the session the new one corrects. */
+struct scr_picker_arg {
+	const struct qc_test *test;
+	int64_t supersedes;
+};
+
+/* Arguments of scr_form: a manual test, optionally the session it corrects. */
+struct scr_form_arg {
+	const struct qc_test *test;
+	const struct qc_session *corrects; /* borrowed: values to start from, or NULL */
+};
 
 /* Arguments of scr_result: the session moves into the screen. */
 struct scr_result_arg {

@@ -4,51 +4,9 @@
 # and crash.
 source "$(dirname "$0")/../lib.sh"
 t_tmp
-SOCK="unityqc-test-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$T_TMP"' EXIT
-
-# start NAME COLS ROWS ENV...: runs unityqc in a fresh tmux session; the pane outlives it so
-# that the exit status and the terminal modes can be read afterwards.
-start() {
-	local name=$1 cols=$2 rows=$3
-	shift 3
-	tm new-session -d -s "$name" -x "$cols" -y "$rows" \
-		"cd '$TOP'; stty -a >'$T_TMP/$name.before'; env $* '$BIN' --today 2026-11-23 \
-		--inbox '$T_TMP/inbox' --reports '$T_TMP/reports' --db '$T_TMP/$name.db'; \
-		echo \$? >'$T_TMP/$name.rc'; stty -a >'$T_TMP/$name.after'; sleep 600"
-}
-screen() { tm capture-pane -p -t "$1"; }
-keys() { tm send-keys -t "$@"; }
-
-# wait_for NAME SESSION TEXT: polls the screen for up to 10 s.
-wait_for() {
-	for _ in $(seq 100); do
-		if screen "$2" | grep -qF -- "$3"; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "$1" "'$3' never shown; screen:
-$(screen "$2")"
-	return 1
-}
-
-# exited NAME SESSION STATUS: the program ended with STATUS and gave the terminal back.
-exited() {
-	for _ in $(seq 100); do
-		[ -s "$T_TMP/$2.rc" ] && [ -s "$T_TMP/$2.after" ] && break
-		sleep 0.1
-	done
-	local rc
-	rc=$(cat "$T_TMP/$2.rc" 2>/dev/null)
-	if [ "$rc" = "$3" ] && cmp -s "$T_TMP/$2.before" "$T_TMP/$2.after"; then
-		ok "$1"
-	else
-		fail "$1" "status '$rc' (expected $3); terminal modes: $(diff "$T_TMP/$2.before" "$T_TMP/$2.after" | head -5)"
-	fi
-}
+source "$(dirname "$0")/lib_tui.sh"
+# These scenarios pass their own --inbox and --reports.
+INBOX="--inbox '$T_TMP/inbox' --reports '$T_TMP/reports'"
 
 mkdir -p "$T_TMP/inbox" "$T_TMP/inbox/truncated" "$T_TMP/inbox/mr"
 cp -r "$TOP/sample-dicom/mvic" "$T_TMP/inbox/"
@@ -57,7 +15,7 @@ cp "$SHARED/robustness/files/MR_small.dcm" "$T_TMP/inbox/mr/"
 
 # --- The whole path, in French, on a 100 x 30 terminal.
 S=path
-start $S 100 30 LANG=C.UTF-8 UNITYQC_LANG=fr
+start $S 100 30 LANG=C.UTF-8 UNITYQC_LANG=fr -- --today 2026-11-23 $INBOX
 wait_for "checklist: title" $S "contrôles du 2026-11-23"
 wait_for "checklist: MVIC never done is due" $S "à faire (jamais fait)"
 keys $S j j j Enter
@@ -117,7 +75,7 @@ check "db: five inputs fingerprinted" test "$(sqlite3 "$db" "select count(*) fro
 
 # --- Bad folders: a clear message on the status line, the program keeps running.
 S=bad
-start $S 100 30 LANG=C.UTF-8 UNITYQC_LANG=en
+start $S 100 30 LANG=C.UTF-8 UNITYQC_LANG=en -- --today 2026-11-23 $INBOX
 wait_for "bad: checklist" $S "QC of 2026-11-23"
 keys $S j j j Enter
 wait_for "bad: picker" $S "choose the DICOM folder"
@@ -143,7 +101,7 @@ check "bad: nothing stored" test "$(sqlite3 "$T_TMP/$S.db" 'select count(*) from
 
 # --- An ASCII terminal (LANG=C) at 80 x 24: transliterated text, ASCII picture.
 S=ascii
-start $S 80 24 LC_ALL=C LANG=C UNITYQC_LANG=en
+start $S 80 24 LC_ALL=C LANG=C UNITYQC_LANG=en -- --today 2026-11-23 $INBOX
 wait_for "ascii: checklist" $S "MVIC - Field size"
 keys $S j j j Enter Down Enter Enter
 wait_for "ascii: result" $S "image 1/5"
@@ -157,7 +115,7 @@ exited "ascii: quit cleanly" $S 0
 
 # --- A terminal without colours (vt100): attributes, and the picture in characters.
 S=mono
-start $S 80 24 LANG=C.UTF-8 TERM=vt100 UNITYQC_LANG=en
+start $S 80 24 LANG=C.UTF-8 TERM=vt100 UNITYQC_LANG=en -- --today 2026-11-23 $INBOX
 wait_for "mono: checklist" $S "QC of 2026-11-23"
 keys $S j j j Enter Down Enter Enter
 wait_for "mono: result" $S "Field width (x)"
@@ -168,7 +126,7 @@ exited "mono: quit cleanly" $S 0
 # --- SIGHUP (the SSH connection drops) and a crash: the terminal is restored.
 for sig in HUP SEGV; do
 	S=sig$sig
-	start $S 100 30 LANG=C.UTF-8
+	start $S 100 30 LANG=C.UTF-8 -- --today 2026-11-23 $INBOX
 	wait_for "$sig: checklist drawn" $S "QC of"
 	pid=$(pgrep -f -- "--db $T_TMP/$S.db" | head -1)
 	kill -$sig "$pid"

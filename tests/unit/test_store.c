@@ -15,6 +15,9 @@
 #include "qc/store.h"
 #include "test.h"
 
+/* The schema version this program writes (each migration adds one audit row). */
+#define SCHEMA 2
+
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 /* A path in a fresh folder; several per test are fine (ring of buffers). */
@@ -318,18 +321,19 @@ TEST(store_open_creates_folders_and_schema)
 	snprintf(path, sizeof(path), "%s/qc.db", dir);
 	REQUIRE_OK(store_open(path, &st));
 	CHECK_STR(store_path(st), path);
-	CHECK(store_schema_version(st) == 1);
+	CHECK(store_schema_version(st) == SCHEMA);
 	store_close(st);
 
 	REQUIRE(stat(dir, &sb) == 0);
 	CHECKF((sb.st_mode & 0777) == 0700, "mode %o", (unsigned)(sb.st_mode & 0777));
 	sqlite3 *db = raw_open(path);
-	CHECK(raw_int(db, "PRAGMA user_version") == 1);
+	CHECK(raw_int(db, "PRAGMA user_version") == SCHEMA);
 	CHECK(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
 			  "('sessions', 'measurements', 'inputs', 'previews', 'overlays', "
 			  "'reviews', 'audit')") == 7);
-	CHECK(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'") == 14);
-	CHECK(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'migrate'") == 1);
+	/* Two triggers for each of the 7 tables of version 1 and the 3 append-only ones of 2. */
+	CHECK(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'") == 20);
+	CHECK(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'migrate'") == SCHEMA);
 	sqlite3_stmt *stmt;
 	REQUIRE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL) == SQLITE_OK);
 	REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
@@ -348,9 +352,9 @@ TEST(store_open_twice_migrates_once)
 	store_close(b);
 	store_close(a);
 	REQUIRE_OK(store_open(path, &a));
-	CHECK(store_schema_version(a) == 1);
+	CHECK(store_schema_version(a) == SCHEMA);
 	store_close(a);
-	CHECK(path_int(path, "SELECT count(*) FROM audit WHERE action = 'migrate'") == 1);
+	CHECK(path_int(path, "SELECT count(*) FROM audit WHERE action = 'migrate'") == SCHEMA);
 }
 
 TEST(store_open_empty_existing_file)
@@ -360,7 +364,7 @@ TEST(store_open_empty_existing_file)
 
 	write_file(path, "", 0);
 	REQUIRE_OK(store_open(path, &st));
-	CHECK(store_schema_version(st) == 1);
+	CHECK(store_schema_version(st) == SCHEMA);
 	save_simple(st, "daily", "2024-01-02 08:00:00", 2, NULL);
 	store_close(st);
 }
@@ -440,7 +444,7 @@ TEST(store_open_newer_schema_is_refused_untouched)
 	REQUIRE_OK(qc_sha256_file(path, before));
 	CHECK(store_open(path, &st) == QC_ERR_UNSUPPORTED);
 	CHECK(strstr(qc_errmsg(), "was written by a newer unityqc (schema version 7, this program "
-				  "knows up to 1)"));
+				  "knows up to 2)"));
 	REQUIRE_OK(qc_sha256_file(path, after));
 	CHECK_STR(after, before);
 	CHECK(path_int(path, "PRAGMA user_version") == 7);
@@ -715,7 +719,7 @@ TEST(store_results_are_append_only)
 		       sqlite3_errmsg(db));
 	}
 	CHECK(raw_int(db, "SELECT count(*) FROM measurements") == (long long)s.n_rec);
-	CHECK(raw_int(db, "SELECT count(*) FROM audit") == 2);
+	CHECK(raw_int(db, "SELECT count(*) FROM audit") == SCHEMA + 1); /* migrations + save */
 	CHECK(raw_int(db, "SELECT count(*) FROM sessions WHERE verdict = 'ACTION'") == 1);
 	sqlite3_close(db);
 	qc_session_release(&s);
@@ -1077,6 +1081,6 @@ TEST(store_two_processes_write_concurrently)
 	CHECK(raw_int(db, "SELECT count(*) FROM sessions AS s WHERE (SELECT count(*) FROM "
 			  "measurements AS m WHERE m.session_id = s.id) <> 6") == 0);
 	CHECK(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'save'") == 400);
-	CHECK(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'migrate'") == 1);
+	CHECK(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'migrate'") == SCHEMA);
 	sqlite3_close(db);
 }

@@ -1,0 +1,123 @@
+/* Derived values of manual tests: a small expression evaluator over measurement names. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qc/catalog.h"
+
+struct expr {
+	const char *p;
+	cat_lookup_fn lookup;
+	void *ud;
+	char *err;
+	size_t n;
+	bool failed;
+};
+
+static double sum(struct expr *e);
+
+static void skip(struct expr *e)
+{
+	while (isspace((unsigned char)*e->p))
+		e->p++;
+}
+
+static double fail(struct expr *e, const char *msg, const char *at)
+{
+	if (!e->failed)
+		snprintf(e->err, e->n, "%s at '%.20s'", msg, at);
+	e->failed = true;
+	return 0;
+}
+
+static double atom(struct expr *e)
+{
+	skip(e);
+	if (*e->p == '(') {
+		e->p++;
+		double v = sum(e);
+		skip(e);
+		if (*e->p != ')')
+			return fail(e, "missing ')'", e->p);
+		e->p++;
+		return v;
+	}
+	if (*e->p == '-') {
+		e->p++;
+		return -atom(e);
+	}
+	if (isdigit((unsigned char)*e->p) || *e->p == '.') {
+		char *end;
+		double v = strtod(e->p, &end);
+		if (end == e->p)
+			return fail(e, "bad number", e->p);
+		e->p = end;
+		return v;
+	}
+	if (isalpha((unsigned char)*e->p) || *e->p == '_') {
+		char name[64];
+		size_t k = 0;
+		const char *at = e->p;
+		while ((isalnum((unsigned char)*e->p) || *e->p == '_') && k + 1 < sizeof(name))
+			name[k++] = *e->p++;
+		name[k] = '\0';
+		double v;
+		if (!e->lookup(e->ud, name, &v)) {
+			if (!e->failed)
+				snprintf(e->err, e->n, "'%s' has no value", name);
+			e->failed = true;
+			(void)at;
+			return 0;
+		}
+		return v;
+	}
+	return fail(e, *e->p ? "unexpected character" : "unexpected end", e->p);
+}
+
+static double product(struct expr *e)
+{
+	double v = atom(e);
+	for (;;) {
+		skip(e);
+		char op = *e->p;
+		if (op != '*' && op != '/')
+			return v;
+		e->p++;
+		double w = atom(e);
+		if (op == '/' && w == 0)
+			return fail(e, "division by zero", e->p);
+		v = op == '*' ? v * w : v / w;
+	}
+}
+
+static double sum(struct expr *e)
+{
+	double v = product(e);
+	for (;;) {
+		skip(e);
+		char op = *e->p;
+		if (op != '+' && op != '-')
+			return v;
+		e->p++;
+		double w = product(e);
+		v = op == '+' ? v + w : v - w;
+	}
+}
+
+bool cat_formula_eval(const char *formula, cat_lookup_fn lookup, void *ud, double *out, char *err,
+		      size_t n)
+{
+	struct expr e = {formula, lookup, ud, err, n, false};
+	double v = sum(&e);
+	skip(&e);
+	if (!e.failed && *e.p)
+		fail(&e, "unexpected text", e.p);
+	if (!e.failed && !isfinite(v))
+		fail(&e, "the result is not a finite number", formula);
+	if (e.failed)
+		return false;
+	*out = v;
+	return true;
+}

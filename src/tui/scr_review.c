@@ -1,0 +1,194 @@
+/* The physicist's review queue: sessions not yet reviewed, approve or reject one or several. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qc/run.h"
+#include "tui_int.h"
+
+struct review {
+	struct store_row *rows;
+	bool *marked;
+	size_t n, sel, top;
+};
+
+static const struct tui_key keys[] = {
+    {' ', REQ_MARK}, {'a', REQ_APPROVE}, {'x', REQ_REJECT}, {'r', REQ_REFRESH}, {'p', REQ_PDF},
+};
+
+static void load(struct tui *t, struct review *rv)
+{
+	free(rv->rows);
+	free(rv->marked);
+	rv->rows = NULL;
+	rv->n = 0;
+	if (store_list_unreviewed(t->cfg->store, &rv->rows, &rv->n) != QC_OK)
+		tui_message(t, true, "%s", qc_errmsg());
+	rv->marked = qc_xcalloc(rv->n ? rv->n : 1, sizeof(bool));
+	if (rv->sel >= rv->n)
+		rv->sel = rv->n ? rv->n - 1 : 0;
+}
+
+static void open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	(void)arg;
+	load(t, s->priv);
+}
+
+static void resume(struct tui *t, struct tui_screen *s)
+{
+	load(t, s->priv);
+}
+
+static void done(struct tui *t, struct tui_screen *s)
+{
+	struct review *rv = s->priv;
+	(void)t;
+	free(rv->rows);
+	free(rv->marked);
+}
+
+static void draw(struct tui *t, struct tui_screen *s)
+{
+	struct review *rv = s->priv;
+	char line[256];
+	size_t marked = 0;
+	for (size_t i = 0; i < rv->n; i++)
+		marked += rv->marked[i];
+	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
+	snprintf(line, sizeof(line), _("Sessions to review: %zu (%zu marked)"), rv->n, marked);
+	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, line, false);
+	tui_fill(t, 1, 0, t->cols, SLOT_HEADER);
+	tui_putr(t, 1, 5, 7, SLOT_HEADER, _("No."));
+	tui_put(t, 1, 14, 19, SLOT_HEADER, _("Completed"), false);
+	tui_put(t, 1, 36, 24, SLOT_HEADER, _("Test"), false);
+	tui_put(t, 1, 62, 10, SLOT_HEADER, _("Verdict"), false);
+	tui_put(t, 1, 74, t->cols - 75, SLOT_HEADER, _("Operator"), false);
+	if (!rv->n)
+		tui_put(t, 3, 2, t->cols - 4, SLOT_DIM, _("nothing to review"), false);
+	int rows = t->rows - 4;
+	tui_list_scroll(rv->sel, &rv->top, rows);
+	for (int i = 0; i < rows && rv->top + (size_t)i < rv->n; i++) {
+		size_t k = rv->top + (size_t)i;
+		const struct store_row *r = &rv->rows[k];
+		const struct qc_test *test = cat_find_test(t->cfg->cat, r->test);
+		bool sel = k == rv->sel;
+		enum tui_slot base = sel ? SLOT_SELECTED : SLOT_NORMAL;
+		int y = 2 + i;
+		if (sel)
+			tui_fill(t, y, 0, t->cols, SLOT_SELECTED);
+		snprintf(line, sizeof(line), "%s %7lld  %s", rv->marked[k] ? "[x]" : "[ ]",
+			 (long long)r->id, r->completed_at);
+		tui_put(t, y, 1, 34, base, line, false);
+		tui_put(t, y, 36, 24, base, test ? cat_test_name(test) : r->test, false);
+		tui_put(t, y, 62, 10, sel ? base : tui_verdict_slot(r->verdict),
+			tui_verdict_word(r->verdict), false);
+		snprintf(line, sizeof(line), "%s%s", r->operator_name, r->has_comment ? " *" : "");
+		tui_put(t, y, 74, t->cols - 75, base, line, false);
+	}
+	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_KEY,
+		_("Space: mark · a: approve · x: reject · Enter: open · p: PDF · Esc: back"), false);
+}
+
+static const char *reviewer(struct tui *t)
+{
+	return t->cfg->operator_name ? t->cfg->operator_name : run_login_name();
+}
+
+/* Reviews the marked sessions, or the selected one when none is marked. */
+static void decide(struct tui *t, struct review *rv, bool approve)
+{
+	char comment[512] = "", question[160];
+	size_t count = 0, done = 0, failed = 0;
+	for (size_t i = 0; i < rv->n; i++)
+		count += rv->marked[i];
+	if (!rv->n)
+		return;
+	if (!count)
+		rv->marked[rv->sel] = true, count = 1;
+	const char *label = approve ? _("Comment (optional):") : _("Reason for the rejection:");
+	if (!tui_prompt(t, label, comment, sizeof(comment)))
+		return;
+	snprintf(question, sizeof(question),
+		 approve ? _("Approve %zu session(s)?") : _("Reject %zu session(s)?"), count);
+	if (!tui_confirm(t, question))
+		return;
+	char first_error[300] = "";
+	for (size_t i = 0; i < rv->n; i++) {
+		if (!rv->marked[i])
+			continue;
+		if (store_review(t->cfg->store, rv->rows[i].id, reviewer(t), approve, comment,
+				 t->cfg->cat->review.self_review) == QC_OK)
+			done++;
+		else {
+			failed++;
+			if (!first_error[0])
+				qc_strlcpy(first_error, qc_errmsg(), sizeof(first_error));
+		}
+	}
+	load(t, rv);
+	if (failed)
+		tui_message(t, true, _("%zu reviewed, %zu refused: %s"), done, failed, first_error);
+	else
+		tui_message(t, false, approve ? _("%zu session(s) approved") : _("%zu session(s) rejected"),
+			    done);
+}
+
+static struct qc_session *load_session(struct tui *t, struct review *rv)
+{
+	if (rv->sel >= rv->n)
+		return NULL;
+	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
+	if (store_load_session(t->cfg->store, rv->rows[rv->sel].id, sess) != QC_OK) {
+		tui_message(t, true, "%s", qc_errmsg());
+		free(sess);
+		return NULL;
+	}
+	return sess;
+}
+
+static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
+{
+	struct review *rv = s->priv;
+	struct qc_session *sess;
+	if (tui_list_move(req, &rv->sel, rv->n, (size_t)(t->rows > 6 ? t->rows - 5 : 1)))
+		return TUI_HANDLED;
+	switch (req) {
+	case REQ_MARK:
+		if (rv->n) {
+			rv->marked[rv->sel] = !rv->marked[rv->sel];
+			tui_list_move(REQ_DOWN, &rv->sel, rv->n, 1);
+		}
+		break;
+	case REQ_APPROVE: decide(t, rv, true); break;
+	case REQ_REJECT: decide(t, rv, false); break;
+	case REQ_REFRESH: load(t, rv); break;
+	case REQ_ENTER:
+		if ((sess = load_session(t, rv))) {
+			struct scr_result_arg arg = {.session = sess, .saved = true};
+			tui_push(t, &scr_result, &arg);
+		}
+		break;
+	case REQ_PDF:
+		if ((sess = load_session(t, rv))) {
+			tui_export_pdf(t, sess);
+			qc_session_release(sess);
+			free(sess);
+		}
+		break;
+	default: return TUI_IGNORED;
+	}
+	return TUI_HANDLED;
+}
+
+const struct tui_screen_ops scr_review = {
+    .name = "review",
+    .private_size = sizeof(struct review),
+    .keys = keys,
+    .n_keys = QC_ARRAY_LEN(keys),
+    .open = open,
+    .draw = draw,
+    .request = request,
+    .resume = resume,
+    .done = done,
+};

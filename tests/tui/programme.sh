@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The TUI of the QC programme: a manual entry with live verdicts, kept in progress and
+# resumed, saved; a physicist's review queue; a correction that supersedes a session.
+source "$(dirname "$0")/../lib.sh"
+t_tmp
+source "$(dirname "$0")/lib_tui.sh"
+
+S=entry
+DB=$T_TMP/$S.db
+start $S 100 30 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator tech
+wait_for "checklist: safety first, due" $S "Systèmes de sécurité"
+keys $S Enter
+wait_for "form: opens with the instructions" $S "toute réponse « non » arrête les traitements"
+keys $S -l "oui"
+wait_for "form: live verdict OK" $S "OK"
+keys $S Tab
+keys $S -l "peut-être"
+wait_for "form: a bad answer is explained" $S "répondre oui ou non"
+keys $S C-u
+keys $S -l "non"
+wait_for "form: a 'no' is ACTION at once" $S "ACTION"
+keys $S Escape
+wait_for "form: leaving asks to keep the entry" $S "Garder cette saisie en cours"
+keys $S o
+wait_for "checklist: the entry is in progress" $S "en cours"
+keys $S Enter
+wait_for "form: the entry is resumed" $S "saisie en cours reprise (tech"
+keys $S Tab # the two answers typed before are back: fill the seven others
+for _ in 1 2 3 4 5 6 7; do keys $S Tab Space; done
+keys $S Tab
+keys $S -l "voyant console à changer"
+keys $S C-s
+wait_for "form: saved with the worst verdict" $S "séance 1 enregistrée : ACTION"
+wait_for "checklist: safety done today" $S "fait aujourd'hui"
+check "db: nine answers and the comment" test "$(sqlite3 "$DB" "select count(*)||'|'||(select comment from sessions) from measurements")" = "9|voyant console à changer"
+check "db: the draft is gone" test "$(sqlite3 "$DB" 'select count(*) from drafts')" = 0
+check "db: the 'no' stored as text and judged ACTION" test "$(sqlite3 "$DB" "select text||' '||verdict from measurements where name='audible_indicator'")" = "no ACTION"
+
+# Helium: a number with a decimal comma, out of the plausible range, at the warning level.
+keys $S /
+wait_for "checklist: search" $S "Rechercher :"
+keys $S -l "hélium"
+keys $S Enter Enter
+wait_for "form: helium" $S "Niveau d'hélium (%)"
+keys $S -l "650"
+wait_for "form: implausible value refused" $S "hors de la plage plausible"
+keys $S C-u
+keys $S -l "68,5"
+wait_for "form: warning level live" $S "TOLÉRANCE"
+keys $S F2
+wait_for "form: helium saved" $S "séance 2 enregistrée : TOLÉRANCE"
+keys $S q
+exited "entry: quit, terminal restored" $S 0
+
+# A physicist reviews: cannot approve the technician's own work as the technician.
+S=review
+cp "$DB" "$T_TMP/$S.db"
+start $S 100 30 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+wait_for "review: checklist" $S "contrôles du"
+keys $S v
+wait_for "review: queue of two" $S "Séances à valider : 2"
+keys $S Space Space
+wait_for "review: both marked" $S "(2 marquées)"
+keys $S x
+wait_for "review: rejection asks why" $S "Motif du refus :"
+keys $S -l "refaire avec le bon dispositif"
+keys $S Enter
+wait_for "review: confirmation" $S "Refuser 2 séance(s) ?"
+keys $S o
+wait_for "review: done" $S "2 séance(s) refusée(s)"
+wait_for "review: queue empty" $S "rien à valider"
+keys $S Escape a
+wait_for "history: review state shown" $S "refusée"
+keys $S Down c
+wait_for "correction: the form starts from the old values" $S "(correction)"
+keys $S F2
+wait_for "correction: saved as a new session" $S "séance 3 enregistrée"
+keys $S q
+exited "review: quit, terminal restored" $S 0
+check "db: two rejections with the reason" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) from reviews where decision='rejected' and comment='refaire avec le bon dispositif' and reviewer='phys'")" = 2
+check "db: the correction supersedes session 1" test "$(sqlite3 "$T_TMP/$S.db" 'select supersedes from sessions where id = 3')" = 1
+t_summary
