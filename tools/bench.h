@@ -7,6 +7,9 @@ void bench_register(const char *name, bench_fn fn, int order);
 double bench_now_ms(void);
 /* Sorts t[0..n-1] and prints its median, min and max (and the target when > 0). */
 void bench_report(const char *what, double *t, int n, double target_ms);
+/* Milliseconds from starting `build/unityqc ARGS` in a 100 x 30 pseudo-terminal to its drawn
+ * checklist. */
+double bench_tui_start(char *const argv[]);
 /* Path of a file under ../shared/data (QC_SHARED_DATA overrides). */
 const char *bench_shared(const char *rel);
 

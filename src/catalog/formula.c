@@ -32,6 +32,22 @@ static double fail(struct expr *e, const char *msg, const char *at)
 	return 0;
 }
 
+/* sqrt(x) and abs(x): enough for derived quantities such as a 3-D distance. */
+static double call(struct expr *e, const char *name, const char *at)
+{
+	e->p++;
+	double v = sum(e);
+	skip(e);
+	if (*e->p != ')')
+		return fail(e, "missing ')'", e->p);
+	e->p++;
+	if (!strcmp(name, "abs"))
+		return fabs(v);
+	if (!strcmp(name, "sqrt"))
+		return v < 0 ? fail(e, "square root of a negative number", at) : sqrt(v);
+	return fail(e, "unknown function", at);
+}
+
 static double atom(struct expr *e)
 {
 	skip(e);
@@ -63,6 +79,9 @@ static double atom(struct expr *e)
 		while ((isalnum((unsigned char)*e->p) || *e->p == '_') && k + 1 < sizeof(name))
 			name[k++] = *e->p++;
 		name[k] = '\0';
+		skip(e);
+		if (*e->p == '(')
+			return call(e, name, at);
 		double v;
 		if (!e->lookup(e->ud, name, &v)) {
 			if (!e->failed)

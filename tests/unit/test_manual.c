@@ -186,3 +186,27 @@ TEST(catalog_diff_lists_level_changes)
 	cat_release(&b);
 	free(text);
 }
+
+static bool three(void *ud, const char *name, double *v)
+{
+	(void)ud;
+	*v = !strcmp(name, "x") ? 3 : !strcmp(name, "y") ? -4 : NAN;
+	return isfinite(*v);
+}
+
+TEST(manual_formula_functions)
+{
+	double v;
+	char err[128];
+	CHECK(cat_formula_eval("sqrt(x * x + y * y)", three, NULL, &v, err, sizeof(err)));
+	CHECK_NEAR(v, 5, 1e-12);
+	CHECK(cat_formula_eval("abs(y) - 2 * (x - 1)", three, NULL, &v, err, sizeof(err)));
+	CHECK_NEAR(v, 0, 1e-12);
+	CHECK(!cat_formula_eval("sqrt(y)", three, NULL, &v, err, sizeof(err)));
+	CHECK(strstr(err, "square root of a negative number") != NULL);
+	CHECK(!cat_formula_eval("log(x)", three, NULL, &v, err, sizeof(err)));
+	CHECK(strstr(err, "unknown function") != NULL);
+	CHECK(!cat_formula_eval("x / (y + 4)", three, NULL, &v, err, sizeof(err)));
+	CHECK(strstr(err, "division by zero") != NULL);
+	CHECK(!cat_formula_eval("x +", three, NULL, &v, err, sizeof(err)));
+}
