@@ -765,6 +765,13 @@ extern "C" enum qc_status dcm_init(void)
 		return QC_OK;
 	// Anything DCMTK logs would land in the middle of the curses screen.
 	OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+	// The public dictionary is all we read; the private one doubles the start-up time. The
+	// dictionary is loaded on first use, so this must come before the check below.
+	if (!getenv("DCMDICTPATH")) {
+		OFString path(DCM_DICT_DEFAULT_PATH);
+		size_t colon = path.find(':');
+		setenv("DCMDICTPATH", path.substr(0, colon).c_str(), 0);
+	}
 	if (!dcmDataDict.isDictionaryLoaded())
 		return qc_fail(QC_ERR_IO,
 			       "cannot read DICOM files: the DCMTK data dictionary is not "

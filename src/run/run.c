@@ -1,5 +1,7 @@
 /* Running a test on image files: load, fingerprint, analyse, picture, judge (TUI and CLI). */
+#include <pthread.h>
 #include <pwd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,24 +58,101 @@ static enum qc_status check_count(const struct run_request *rq, const struct qc_
 	return QC_OK;
 }
 
+/* Loading, fingerprinting and picturing images run on every core, one image at a time. */
+struct job {
+	const struct run_request *rq;
+	struct qc_image *imgs;
+	struct qc_session *s;
+	const bool *inverted; /* set for the picture stage, NULL for loading */
+	size_t n;
+	atomic_size_t next, done;
+	enum qc_status *st;
+	char (*msg)[512];
+};
+
+static void do_item(struct job *j, size_t i)
+{
+	if (j->inverted) {
+		prev_make(&j->imgs[i], 0, j->inverted[i], RUN_PREVIEW_MAX, &j->s->pv[i]);
+		j->s->pv[i].image = (int)i;
+		return;
+	}
+	struct qc_input *in = &j->s->in[i];
+	enum qc_status st = dcm_load(in->path, &j->imgs[i]);
+	if (!st)
+		st = qc_sha256_file(in->path, in->sha256);
+	if (st) {
+		/* Messages are per thread: keep it for the caller. */
+		j->st[i] = st;
+		qc_strlcpy(j->msg[i], qc_errmsg(), sizeof(j->msg[i]));
+		return;
+	}
+	qc_strlcpy(in->sop_instance_uid, j->imgs[i].tags.sop_instance_uid,
+		   sizeof(in->sop_instance_uid));
+}
+
+static void *worker(void *p)
+{
+	struct job *j = p;
+	size_t i;
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->n) {
+		do_item(j, i);
+		atomic_fetch_add(&j->done, 1);
+	}
+	return NULL;
+}
+
+/* Runs the job on up to one thread per core; the calling thread works too and alone reports
+ * progress (the screen is not shared between threads). */
+static void run_parallel(struct job *j)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t extra = (size_t)(cores > 1 ? cores - 1 : 0);
+	extra = extra > 7 ? 7 : extra;
+	extra = extra + 1 > j->n ? (j->n ? j->n - 1 : 0) : extra;
+	pthread_t th[7];
+	size_t started = 0;
+	for (size_t k = 0; k < extra; k++)
+		if (pthread_create(&th[k], NULL, worker, j) == 0)
+			started++;
+	size_t i;
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->n) {
+		if (!j->inverted)
+			progress(j->rq, atomic_load(&j->done), j->n + 1, j->s->in[i].path);
+		do_item(j, i);
+		atomic_fetch_add(&j->done, 1);
+	}
+	for (size_t k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+}
+
 static enum qc_status load_all(const struct run_request *rq, struct qc_image *imgs,
 			       struct qc_session *s)
 {
+	struct job j = {.rq = rq, .imgs = imgs, .s = s, .n = rq->n_paths};
 	s->in = qc_xcalloc(rq->n_paths, sizeof(*s->in));
-	for (size_t i = 0; i < rq->n_paths; i++) {
-		const char *path = rq->paths[i];
-		progress(rq, i, rq->n_paths + 1, path);
-		struct qc_input *in = &s->in[s->n_in++];
-		in->path = qc_xstrdup(path);
-		enum qc_status st = dcm_load(path, &imgs[i]);
-		if (st)
-			return st;
-		if ((st = qc_sha256_file(path, in->sha256)))
-			return st;
-		qc_strlcpy(in->sop_instance_uid, imgs[i].tags.sop_instance_uid,
-			   sizeof(in->sop_instance_uid));
-	}
-	return QC_OK;
+	s->n_in = rq->n_paths;
+	for (size_t i = 0; i < rq->n_paths; i++)
+		s->in[i].path = qc_xstrdup(rq->paths[i]);
+	j.st = qc_xcalloc(rq->n_paths, sizeof(*j.st));
+	j.msg = qc_xcalloc(rq->n_paths, sizeof(*j.msg));
+	run_parallel(&j);
+	enum qc_status st = QC_OK;
+	for (size_t i = 0; i < rq->n_paths && !st; i++)
+		if (j.st[i])
+			st = qc_fail(j.st[i], "%s", j.msg[i]);
+	free(j.st);
+	free(j.msg);
+	return st;
+}
+
+static void make_previews(const struct run_request *rq, struct qc_image *imgs,
+			  struct qc_session *s, const bool *inverted)
+{
+	struct job j = {.rq = rq, .imgs = imgs, .s = s, .inverted = inverted, .n = rq->n_paths};
+	s->pv = qc_xcalloc(rq->n_paths, sizeof(*s->pv));
+	s->n_pv = rq->n_paths;
+	run_parallel(&j);
 }
 
 enum qc_status run_analysis(const struct run_request *rq, struct qc_session *s)
@@ -106,12 +185,7 @@ enum qc_status run_analysis(const struct run_request *rq, struct qc_session *s)
 		st = a->run(ptrs, rq->n_paths, &ctx, &res);
 	}
 	if (!st) {
-		s->pv = qc_xcalloc(rq->n_paths, sizeof(*s->pv));
-		for (size_t i = 0; i < rq->n_paths; i++) {
-			prev_make(&imgs[i], 0, res.inverted[i], RUN_PREVIEW_MAX, &s->pv[i]);
-			s->pv[i].image = (int)i;
-			s->n_pv++;
-		}
+		make_previews(rq, imgs, s, res.inverted);
 		qc_strlcpy(s->test, rq->test ? rq->test->id : "", sizeof(s->test));
 		qc_strlcpy(s->machine, machine_of(rq->cat, &imgs[0]), sizeof(s->machine));
 		qc_strlcpy(s->analysis, a->id, sizeof(s->analysis));
