@@ -74,6 +74,12 @@ void qc_buf_addf(struct qc_buf *b, const char *fmt, ...) __attribute__((format(p
 void qc_buf_release(struct qc_buf *b);
 char *qc_buf_detach(struct qc_buf *b); /* owned: free() */
 
+/*
+ * A measured value for people: two decimals from 1 up, three below 1, two significant digits
+ * below 0.01 (ghosting percentages), one decimal from 1000, integers for unit-less counts.
+ */
+void qc_format_value(double v, const char *unit, char *buf, size_t n);
+
 /* SHA-256 of a whole file as 64 lower-case hex digits plus terminator. */
 enum qc_status qc_sha256_file(const char *path, char hex[65]);
 void qc_sha256_hex(const void *data, size_t len, char hex[65]);

@@ -218,3 +218,24 @@ void qc_json_num(struct qc_buf *b, double v, bool has_value)
 	snprintf(tmp, sizeof(tmp), "%.10g", v);
 	qc_buf_add(b, tmp);
 }
+
+void qc_format_value(double v, const char *unit, char *buf, size_t n)
+{
+	double a = fabs(v);
+	if (!isfinite(v))
+		snprintf(buf, n, "-");
+	else if ((!unit || !*unit) && v == floor(v) && a < 1e9)
+		snprintf(buf, n, "%.0f", v);
+	else if (a >= 1e6)
+		snprintf(buf, n, "%.4g", v);
+	else if (a >= 1000)
+		snprintf(buf, n, "%.1f", v);
+	else if (a >= 1)
+		snprintf(buf, n, "%.2f", v);
+	else if (a >= 0.01)
+		snprintf(buf, n, "%.3f", v);
+	else if (a >= 1e-9)
+		snprintf(buf, n, "%.2g", v);
+	else
+		snprintf(buf, n, "0"); /* no "-0.00" that looks like a sign problem */
+}

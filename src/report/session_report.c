@@ -47,7 +47,7 @@ static const struct report_rgb ov_role[] = {
 static const char *const ov_role_name[] = {
     [QC_OVR_EDGE] = N_("edge"),
     [QC_OVR_CENTRE] = N_("centre"),
-    [QC_OVR_REF] = N_("reference (isocentre)"),
+    [QC_OVR_REF] = N_("reference"),
     [QC_OVR_ROI] = N_("region of interest"),
 };
 
@@ -219,13 +219,8 @@ static void fmt_value(const struct qc_record *r, char *buf, size_t n)
 		snprintf(buf, n, "%s", yes ? _("yes") : no ? _("no") : r->text);
 	} else if (!r->m.has_value || !isfinite(v)) {
 		snprintf(buf, n, "—");
-	} else if (!r->m.unit[0] && v == floor(v) && fabs(v) < 1e9) {
-		snprintf(buf, n, "%.0f", v);
-	} else if (fabs(v) >= 1e6) {
-		snprintf(buf, n, "%.4g", v);
 	} else {
-		/* Two decimals, without a "-0.00" that looks like a sign problem. */
-		snprintf(buf, n, "%.2f", fabs(v) < 0.005 ? 0.0 : v);
+		qc_format_value(v, r->m.unit, buf, n);
 	}
 }
 

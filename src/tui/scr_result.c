@@ -112,7 +112,7 @@ static void format_value(const struct qc_record *rec, char *buf, size_t n)
 	else if (!rec->m.has_value)
 		snprintf(buf, n, "n/m");
 	else
-		snprintf(buf, n, "%.2f", rec->m.value);
+		qc_format_value(rec->m.value, rec->m.unit, buf, n);
 }
 
 static void draw_table(struct tui *t, struct result *r, int y0, int x0, int w, int h)

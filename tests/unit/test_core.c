@@ -207,3 +207,22 @@ TEST(sched_window_mode_keeps_the_phase)
 	};
 	check_cases(&f, NULL, fc, QC_ARRAY_LEN(fc));
 }
+
+TEST(core_value_format)
+{
+	char b[32];
+	qc_format_value(150.1234, "mm", b, sizeof(b));
+	CHECK_STR(b, "150.12");
+	qc_format_value(2154.69, "", b, sizeof(b));
+	CHECK_STR(b, "2154.7");
+	qc_format_value(0.2034, "mm", b, sizeof(b));
+	CHECK_STR(b, "0.203");
+	qc_format_value(0.00725, "%", b, sizeof(b));
+	CHECK_STR(b, "0.0073"); /* %.2g rounds half to even on the binary value 0.00725000000000000027 */
+	qc_format_value(-1e-15, "mm", b, sizeof(b));
+	CHECK_STR(b, "0");
+	qc_format_value(9, "", b, sizeof(b));
+	CHECK_STR(b, "9");
+	qc_format_value(NAN, "mm", b, sizeof(b));
+	CHECK_STR(b, "-");
+}
