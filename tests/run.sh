@@ -40,6 +40,7 @@ for script in tests/integration/*.sh; do
 done
 for script in tests/tui/*.sh; do
 	name=$(basename "$script" .sh)
+	[ "${name#lib}" != "$name" ] && continue # helpers, not a suite
 	suite "TUI: $name" bash "$script"
 	suite "TUI: $name (sanitised build)" env UNITYQC_BIN="$PWD/build-san/unityqc" bash "$script"
 done

@@ -19,7 +19,7 @@ vg() { # NAME COMMAND...
 	fi
 }
 vg "valgrind: analyze the real Unity field" "$BIN" analyze mv_field "$FIELD" --json
-vg "valgrind: analyze and save the sample set" "$BIN" --db "$DB" analyze mv_field "$TOP/sample-dicom/mvic" --save --comment "é"
+vg "valgrind: analyze and save the sample set" "$BIN" --db "$DB" analyze mvic_field "$TOP/sample-dicom/mvic" --save --comment "é"
 vg "valgrind: PDF report" "$BIN" --db "$DB" --lang fr report session 1 -o "$T_TMP/r.pdf"
 vg "valgrind: folder scan" "$BIN" scan "$SHARED/mrl/mv"
 vg "valgrind: due list" "$BIN" --db "$DB" due --json

@@ -6,12 +6,19 @@
 #include <sys/stat.h>
 
 #include "phantom.h"
+#include "phantom_mlc.h"
+#include "phantom_pf.h"
+#include "phantom_wl.h"
 #include "qc/dicom.h"
 
 static void usage(void)
 {
 	fputs("usage: mvgen [options] OUT.dcm        one image\n"
 	      "       mvgen --mvic-set DIR            the 5-image MVIC field set + truth.json\n"
+	      "       mvgen --leaf-set DIR            six leaf-position strips + truth.json\n"
+	      "       mvgen --slit-set DIR            two MLC slit images + truth.json\n"
+	      "       mvgen --picket-fence DIR        a fence with leaf errors + truth.json\n"
+	      "       mvgen --winston-lutz DIR        8 Winston-Lutz images + truth.json\n"
 	      "options:\n"
 	      "  --style unity|generic   Unity MVIC file traits (default) or a generic EPID\n"
 	      "  --field WxH             field size in mm at isocentre (default 50x50)\n"
@@ -124,7 +131,8 @@ static int mvic_set(const char *dir)
 int main(int argc, char **argv)
 {
 	struct ph_spec s;
-	const char *out = NULL, *truth_path = NULL, *set_dir = NULL;
+	const char *out = NULL, *truth_path = NULL, *set_dir = NULL, *leaf_dir = NULL;
+	const char *slit_dir = NULL, *pf_dir = NULL, *wl_dir = NULL;
 	enum ph_style style = PH_UNITY;
 
 	for (int i = 1; i < argc; i++)
@@ -165,6 +173,14 @@ int main(int argc, char **argv)
 			truth_path = argv[++i];
 		else if (!strcmp(a, "--mvic-set") && v)
 			set_dir = argv[++i];
+		else if (!strcmp(a, "--leaf-set") && v)
+			leaf_dir = argv[++i];
+		else if (!strcmp(a, "--slit-set") && v)
+			slit_dir = argv[++i];
+		else if (!strcmp(a, "--picket-fence") && v)
+			pf_dir = argv[++i];
+		else if (!strcmp(a, "--winston-lutz") && v)
+			wl_dir = argv[++i];
 		else if (a[0] == '-' || out)
 			usage();
 		else
@@ -177,7 +193,23 @@ int main(int argc, char **argv)
 	int rc;
 	if (set_dir)
 		rc = mvic_set(set_dir);
-	else if (!out)
+	else if (leaf_dir || slit_dir) {
+		const char *dir = leaf_dir ? leaf_dir : slit_dir;
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			fprintf(stderr, "mvgen: cannot create '%s': %s\n", dir, strerror(errno));
+			rc = 1;
+		} else
+			rc = leaf_dir ? phm_write_leaf_set(dir, &s) : phm_write_slit_set(dir, &s);
+	} else if (pf_dir || wl_dir) {
+		const char *dir = pf_dir ? pf_dir : wl_dir;
+		rc = mkdir(dir, 0755) != 0 && errno != EEXIST;
+		if (rc)
+			fprintf(stderr, "mvgen: cannot create '%s': %s\n", dir, strerror(errno));
+		else if ((pf_dir ? pf_write_set(dir, &s) : wl_write_set(dir, &s)) != QC_OK) {
+			fprintf(stderr, "mvgen: %s\n", qc_errmsg());
+			rc = 1;
+		}
+	} else if (!out)
 		usage();
 	else {
 		struct qc_buf truth = {0};

@@ -124,6 +124,18 @@ const struct qc_machine *ana_machine_for(const struct qc_image *img, const struc
  */
 bool ana_leaf_pair_span(const struct qc_machine *m, int pair, double *lo_mm, double *hi_mm);
 
+struct qc_session;
+struct qc_test;
+/*
+ * A Philips PIQT report (HTML, held in memory) as the records of a session: every value with
+ * the report's own limit as its action level (a strict '<' or '>' fails on the bound; a
+ * measurement of the test in the catalogue overrides the levels, e.g. a warning at 90 % of the
+ * site's baseline SNR), the report's facts (magnet, coil, verification file) as text records,
+ * and its date as the session's. Errors name the section that cannot be read.
+ */
+enum qc_status ana_piqt_session(const char *html, size_t len, const struct qc_test *t,
+				struct qc_session *s);
+
 const struct qc_analysis *ana_find(const char *id);
 const struct qc_analysis *const *ana_list(size_t *n);
 

@@ -38,6 +38,9 @@ struct qc_levels {
  */
 enum qc_verdict qc_levels_eval(const struct qc_levels *lv, double v);
 bool qc_levels_any(const struct qc_levels *lv);
+/* Whether the reference means something to a reader: not the 0 of levels that only bound the
+ * value itself (helium >= 65 %, PIQT S/N > 66). */
+bool qc_levels_ref_shown(const struct qc_levels *lv);
 /* Human text of the levels, e.g. "±1 / ±2", "≥ 70 / ≥ 65", "±1 % / ±2 %"; ascii avoids ± ≥ ≤. */
 void qc_levels_format(const struct qc_levels *lv, char *buf, size_t n, bool ascii);
 

@@ -34,6 +34,12 @@ struct run_request {
  */
 enum qc_status run_analysis(const struct run_request *rq, struct qc_session *out);
 
+/*
+ * Imports a report file (rq->paths[0]; the test's input is "report": a Philips PIQT HTML
+ * report) into a fresh session: fingerprinted, judged against the report's limits.
+ */
+enum qc_status run_import(const struct run_request *rq, struct qc_session *out);
+
 /* Expands files and folders (recursively) into the DICOM image files they hold, sorted. */
 enum qc_status run_expand_paths(const char *const *args, size_t n, char ***paths, size_t *n_paths);
 void run_free_paths(char **paths, size_t n);

@@ -8,6 +8,17 @@
 #include "qc/analysis.h"
 
 extern const struct qc_analysis ana_mv_field;
+extern const struct qc_analysis ana_mr_snr;
+extern const struct qc_analysis ana_mr_uniformity;
+extern const struct qc_analysis ana_mr_ghosting;
+extern const struct qc_analysis ana_mr_slice_width;
+extern const struct qc_analysis ana_mr_resolution;
+extern const struct qc_analysis ana_acr;
+extern const struct qc_analysis ana_mvic_field;
+extern const struct qc_analysis ana_mlc_slit;
+extern const struct qc_analysis ana_leaf_gap;
+extern const struct qc_analysis ana_picket_fence;
+extern const struct qc_analysis ana_isocentre;
 
 /*
  * mv_field on one image (index idx of the set; res must hold at least idx + 1 images): adds
@@ -53,5 +64,171 @@ bool ana_inflection(const double *p, int n, int sign, double smooth_px, double *
  * inflection value is 50 % (the FFF convention) with the outer tail as 0 %. sign as above.
  */
 bool ana_penumbra(const double *p, int n, int sign, double pos, double *width_px);
+
+/*
+ * An MV image prepared for the MLC analyses (mlc_common.c): dose-like values (more radiation =
+ * higher), seen along the leaf travel (t) and across the leaves (a), in pixels; mm at isocentre
+ * measured from the MV isocentre. On the Unity t is the row (y) and a the column (x).
+ */
+struct ana_mv {
+	const struct qc_image *img;
+	double sign;	     /* +1: more dose = higher stored value, -1 inverted */
+	double bg, open;     /* dose-like medians of the blocked and irradiated classes (Otsu) */
+	double noise;	     /* pixel noise, stored units */
+	int t0, t1, a0, a1;  /* read-out box along t and a (inclusive) */
+	double iso_t, iso_a; /* MV isocentre (pixels) */
+	double mm_t, mm_a;   /* mm at isocentre per pixel */
+	bool swap;	     /* leaves travel along x: t = column, a = row */
+	const char *iso_src; /* where the isocentre comes from */
+	const struct qc_machine *machine; /* borrowed, NULL when no machine matches */
+};
+
+/* Checks the image (modality, spacing, contrast; messages say "does not look like <what>"),
+ * decides the polarity from the content and finds the machine and its leaf travel axis. */
+enum qc_status ana_mv_prepare(const struct qc_image *img, int idx, const struct ana_context *ctx,
+			      const char *what, struct ana_mv *mv);
+bool ana_mv_valid(const struct ana_mv *mv, int a, int t);
+double ana_mv_dose(const struct ana_mv *mv, int a, int t);
+/* Mean dose over a0..a1 for each t0..t1 (out[t - t0]); and over t0..t1 for each a0..a1. */
+void ana_mv_profile_t(const struct ana_mv *mv, int a0, int a1, int t0, int t1, double *out);
+void ana_mv_profile_a(const struct ana_mv *mv, int t0, int t1, int a0, int a1, double *out);
+/* Pixel <-> mm from the isocentre, along t and a. */
+double ana_mv_t_mm(const struct ana_mv *mv, double t_px);
+double ana_mv_a_mm(const struct ana_mv *mv, double a_px);
+double ana_mv_t_px(const struct ana_mv *mv, double t_mm);
+double ana_mv_a_px(const struct ana_mv *mv, double a_mm);
+/* A line overlay given in mm (a, t), and the isocentre cross. */
+struct qc_overlay *ana_mv_line(struct qc_result *res, const struct ana_mv *mv, int idx,
+			       enum qc_ov_role role, double a0_mm, double t0_mm, double a1_mm,
+			       double t1_mm);
+void ana_mv_iso_overlay(struct qc_result *res, const struct ana_mv *mv, int idx);
+/* Sorted numbers as ranges ("27-39, 41, 45-54"), truncated to size. */
+void ana_ranges(const int *v, size_t n, char *buf, size_t size);
+
+/*
+ * PIQT report import (piqt.c): the values of a Philips PIQT HTML report with the limits it
+ * prints. Measurement names (all with image -1):
+ *   <section>.<scan>.e<echo>.<quantity>   section: flood, linearity, slice, resolution (an
+ *   unknown section title gives its own slug); scan: the Scan_Name before ':' in lower case
+ *   (QA1H:MS,SE -> qa1h); echo: Echo_No; quantity: snr, uniformity_pct, artefact_level,
+ *   diff_lin_2_44 ..., nema_pct_diff, angle_deg, position_shift_mm, fwhm_mm, fwtm_mm,
+ *   slice_integral_mm, pixel_h_mm, pixel_v_mm (an unknown row gives the slug of its label)
+ *   scan.<scan>.central_freq_hz, scan.<scan>.drive   per scan, for trends
+ * A value printed as "-" is a null measurement; a range limit sets the nominal to its middle.
+ */
+#define ANA_PIQT_TEXT	   64
+#define ANA_PIQT_MAX_SCANS 16
+
+enum ana_limit_kind {
+	ANA_LIMIT_NONE,
+	ANA_LIMIT_ABOVE, /* "C > 66": value > lo (>= when !strict) */
+	ANA_LIMIT_BELOW, /* "C < 42": value < hi (<= when !strict) */
+	ANA_LIMIT_RANGE, /* "C4.65 - 5.15": lo <= value <= hi */
+};
+
+/* One value of the report with its limit: what the lead turns into levels per measurement. */
+struct ana_piqt_value {
+	char name[48];	     /* the measurement name */
+	char section[48];    /* the section title as printed */
+	char scan[48];	     /* Scan_Name as printed */
+	int echo;	     /* Echo_No, 0 for a value of the whole scan */
+	double echo_time_ms; /* NAN when not given */
+	char label[48];	     /* the row label as printed: "Nema S/N (B)" */
+	char text[32];	     /* the value as printed */
+	bool has_value;
+	double value;
+	char unit[12];
+	enum ana_limit_kind limit;
+	double lo, hi;	     /* the bound(s) of the limit */
+	bool strict;	     /* '<' or '>' (the value on the bound fails) */
+	char limit_source;   /* the letter before the limit ('C': customer verification file) */
+	char limit_text[32]; /* the limit as printed, "" when none */
+};
+
+struct ana_piqt_scan {
+	char name[48];		  /* "QA1H:MS,SE" */
+	char key[24];		  /* "qa1h": the scan part of measurement names */
+	char date[12];		  /* Scan_Date as YYYY-MM-DD (as printed when not DD-MM-YYYY) */
+	char time[8];		  /* Scan_Time "11:35" */
+	char coil[ANA_PIQT_TEXT]; /* Coil_type, several elements joined with "; " */
+	double central_freq_hz, drive; /* NAN when not given */
+};
+
+/* The header facts of a report. */
+struct ana_piqt_meta {
+	char date[40];	   /* as printed: "Fri, 22 Jun 2018 08:02:57" */
+	char date_iso[20]; /* "2018-06-22T08:02:57", "" when the date cannot be read */
+	char list_type[ANA_PIQT_TEXT];
+	char verification[160]; /* applied verification file: "C: wa15r5...irf.cust" */
+	char field_strength[ANA_PIQT_TEXT], magnet[ANA_PIQT_TEXT], gradient_coil[ANA_PIQT_TEXT];
+	char rf_chain[ANA_PIQT_TEXT], rf_amplifier[ANA_PIQT_TEXT], tested_by[ANA_PIQT_TEXT];
+	struct ana_piqt_scan scans[ANA_PIQT_MAX_SCANS];
+	size_t n_scans;
+	struct ana_piqt_value *values; /* owned: every value in report order, limits included */
+	size_t n_values, cap_values;
+};
+
+/*
+ * Parses a report held in memory (no file I/O): adds one measurement per value to res (which the
+ * caller initialised, e.g. with qc_result_init(res, 0)) and fills meta (release it with
+ * ana_piqt_meta_release). A report that cannot be read gives QC_ERR_FORMAT with a message naming
+ * the section ("PIQT report, section 3 'Spatial Linearity': ...").
+ */
+enum qc_status ana_piqt_parse(const char *html, size_t len, struct qc_result *res,
+			      struct ana_piqt_meta *meta);
+void ana_piqt_meta_release(struct ana_piqt_meta *meta);
+/*
+ * The limit of a value as catalogue levels: an action band (the report's pass/fail), reference
+ * 0 for "> x" and "< x" (bounds on the value), the middle of the range for "a - b". Borders
+ * count as inside here, while the report's '<' and '>' are strict (value->strict).
+ */
+struct qc_levels;
+void ana_piqt_levels(const struct ana_piqt_value *v, struct qc_levels *lv);
+
+/* Leaf pairs (or slices across the leaves) sampled along the leaf travel (mlc_common.c). */
+struct ana_band {
+	int num;	    /* leaf pair number (1-based), or slice number */
+	double lo, hi;	    /* span across the leaves, mm from the isocentre */
+	int b0, b1;	    /* pixels averaged along a */
+	bool sampled;	    /* the band lies in the read-out area */
+	double *raw, *prof; /* owned: dose along t0..t1; prof without the neighbours' blur */
+};
+struct ana_bands {
+	struct ana_band *b; /* owned, in image order (increasing a) */
+	int n, nt;
+};
+/* One band per leaf pair of mv->machine: the central `frac` of each pair's width, the grid
+ * moved by shift_mm (called again to move an existing set). */
+void ana_bands_pairs(struct ana_bands *bs, const struct ana_mv *mv, double frac, double shift_mm);
+/* Slices width_mm wide across the read-out area, for images without MLC geometry. */
+void ana_bands_slices(struct ana_bands *bs, const struct ana_mv *mv, double width_mm, double frac);
+void ana_bands_place(struct ana_bands *bs, const struct ana_mv *mv, double frac);
+void ana_bands_sample(struct ana_bands *bs, const struct ana_mv *mv);
+/*
+ * Removes from each band the blur of its neighbours' openings: band i sees band j with the
+ * weight of j's span blurred by a Gaussian of sigma_mm (the leaf-side penumbra) over i's pixels;
+ * a few Gauss-Seidel sweeps invert these weights. Dose is taken above bg.
+ */
+void ana_bands_unmix(struct ana_bands *bs, const struct ana_mv *mv, double bg, double sigma_mm);
+void ana_bands_release(struct ana_bands *bs);
+/* Gaussian sigma (pixels) of an edge of profile p from its steepest slope at pos (the height is
+ * read 2.5 sigma on either side, so the imager's broad glare stays out); smooth: the sigma
+ * (pixels) of the derivative-of-Gaussian that measured the slope, removed in quadrature. */
+double ana_edge_sigma(const double *p, int n, double pos, double slope, double smooth);
+/* An edge across the leaves: the profile along a averaged over t_lo..t_hi (mm), its inflection
+ * between from and to (mm; sign +1 = dose rising with a); its Gaussian sigma (mm) if asked. */
+bool ana_mv_edge_a(const struct ana_mv *mv, double t_lo, double t_hi, double from, double to,
+		   int sign, double smooth_mm, double *pos_mm, double *sigma_mm);
+
+/* The steepest point of profile p between indices lo and hi, as ana_inflection (derivative of
+ * a Gaussian of smooth pixels, parabola over the slopes above 90 % of the peak) but with the
+ * slope computed over the whole profile: a window may end right beside an edge (a slit's
+ * centre). pos is an index of p. */
+bool ana_slope_peak(const double *p, int n, int lo, int hi, int sign, double smooth, double *pos,
+		    double *peak);
+
+/* The role text of a nominal field (width, height, centre x, y): "50 x 50 mm at (+50, +0)",
+ * "85 x 85 mm" when centred; the labels mvic_field gives its images (mvic_field.c). */
+void ana_field_role_label(const double nom[4], char *buf, size_t n);
 
 #endif

@@ -128,10 +128,11 @@ static enum qc_status leaf_widths(struct parser *p, struct qc_machine *m, const 
 		char extra;
 		if (sscanf(w, "%dx%lf%c", &count, &width, &extra) != 2 || count < 1 || width <= 0 ||
 		    pairs + count > QC_MAX_LEAF_PAIRS) {
-			free(copy);
-			return PFAIL(p, "leaf_widths needs COUNTxWIDTH items (mm at isocentre, %d pairs "
-					"at most), not '%s'",
-				     QC_MAX_LEAF_PAIRS, w);
+			enum qc_status st = PFAIL(p, "leaf_widths needs COUNTxWIDTH items (mm at "
+						     "isocentre, %d pairs at most), not '%s'",
+						  QC_MAX_LEAF_PAIRS, w);
+			free(copy); /* after the message: w points into it */
+			return st;
 		}
 		for (int i = 0; i < count; i++)
 			m->leaf_widths_mm[pairs++] = width;
@@ -194,8 +195,10 @@ static enum qc_status parse_weekdays(struct parser *p, const char *v, unsigned *
 		for (i = 0; i < 7 && strncmp(w, names[i], 3); i++)
 			;
 		if (i == 7) {
-			free(copy);
-			return PFAIL(p, "weekdays takes mon tue wed thu fri sat sun, not '%s'", w);
+			enum qc_status st =
+			    PFAIL(p, "weekdays takes mon tue wed thu fri sat sun, not '%s'", w);
+			free(copy); /* after the message: w points into it */
+			return st;
 		}
 		*mask |= 1u << i;
 	}

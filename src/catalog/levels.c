@@ -44,6 +44,12 @@ bool qc_levels_any(const struct qc_levels *lv)
 	return lv->has_act_low || lv->has_tol_low || lv->has_tol_high || lv->has_act_high;
 }
 
+bool qc_levels_ref_shown(const struct qc_levels *lv)
+{
+	bool low = lv->has_act_low || lv->has_tol_low, high = lv->has_act_high || lv->has_tol_high;
+	return lv->has_ref && (lv->ref != 0 || lv->percent || (low && high));
+}
+
 /* A relative epsilon so that 0.1 + 0.2 against a border of 0.3 counts as on the border. */
 static bool below(double d, double level)
 {

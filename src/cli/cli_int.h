@@ -43,6 +43,9 @@ const char *cli_review_name(enum store_review_state r);
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cli_analyze(struct cli_env *env);
+int cli_import(struct cli_env *env);
+/* The session as text: measurements per image with verdicts and notes. */
+void cli_print_session(const struct qc_session *s);
 int cli_report(struct cli_env *env);
 int cli_sessions(struct cli_env *env);
 int cli_catalog_cmd(struct cli_env *env);

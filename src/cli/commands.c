@@ -33,24 +33,39 @@ static int find_test(struct cli_env *env, const char *analysis, const struct qc_
 	return 0;
 }
 
-static void print_text(const struct qc_session *s)
+static void print_records(const struct qc_session *s, int image)
 {
-	printf("%s %s  verdict %s\n", s->analysis, s->analysis_version,
+	for (size_t k = 0; k < s->n_rec; k++) {
+		const struct qc_record *r = &s->rec[k];
+		char v[40];
+		if (r->m.image != image)
+			continue;
+		if (r->text[0])
+			qc_strlcpy(v, r->text, sizeof(v));
+		else if (r->m.has_value)
+			snprintf(v, sizeof(v), "%.3f", r->m.value);
+		else
+			qc_strlcpy(v, "null", sizeof(v));
+		printf("  %-30s %12s %-4s %-9s %s\n", r->m.name, v, r->m.unit,
+		       qc_verdict_name(r->verdict), r->m.note);
+	}
+}
+
+void cli_print_session(const struct qc_session *s)
+{
+	printf("%s %s  verdict %s\n", s->analysis[0] ? s->analysis : s->test, s->analysis_version,
 	       qc_verdict_name(s->verdict));
 	for (size_t i = 0; i < s->n_in; i++) {
 		printf("image %zu: %s%s%s\n", i, s->in[i].path, s->in[i].label[0] ? "  role " : "",
 		       s->in[i].label);
-		for (size_t k = 0; k < s->n_rec; k++) {
-			const struct qc_record *r = &s->rec[k];
-			if (r->m.image != (int)i)
-				continue;
-			if (r->m.has_value)
-				printf("  %-22s %10.3f %-4s %-9s %s\n", r->m.name, r->m.value,
-				       r->m.unit, qc_verdict_name(r->verdict), r->m.note);
-			else
-				printf("  %-22s %10s %-4s %-9s %s\n", r->m.name, "null", r->m.unit,
-				       qc_verdict_name(r->verdict), r->m.note);
-		}
+		print_records(s, (int)i);
+	}
+	bool whole = false;
+	for (size_t k = 0; k < s->n_rec && !whole; k++)
+		whole = s->rec[k].m.image < 0;
+	if (whole) {
+		puts(s->n_in ? "whole session:" : "values:");
+		print_records(s, -1);
 	}
 }
 
@@ -99,7 +114,7 @@ int cli_analyze(struct cli_env *env)
 		fputs(b.s, stdout);
 		qc_buf_release(&b);
 	} else {
-		print_text(&s);
+		cli_print_session(&s);
 	}
 	if (o->save && !o->json)
 		printf("saved session %lld\n", (long long)s.id);

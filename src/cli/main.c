@@ -17,6 +17,7 @@ static void usage(FILE *f)
 	fputs("usage: unityqc [options]                      start the checklist (TUI)\n"
 	      "       unityqc analyze ANALYSIS FILE|DIR... [--json] [--save [--test ID]\n"
 	      "               [--operator NAME] [--comment TEXT]]\n"
+	      "       unityqc import piqt FILE.htm [--json] [--save [--operator NAME]]\n"
 	      "       unityqc report session ID -o FILE.pdf\n"
 	      "       unityqc sessions [--test ID] [--since YYYY-MM-DD] [--json]\n"
 	      "       unityqc due [--json]\n"
@@ -166,7 +167,7 @@ static int dispatch(struct cli_env *env)
 	    {"analyze", cli_analyze},	  {"report", cli_report}, {"sessions", cli_sessions},
 	    {"catalog", cli_catalog_cmd}, {"scan", cli_scan},	  {"due", cli_due},
 	    {"record", cli_record},	  {"history", cli_history}, {"review", cli_review},
-	    {"downtime", cli_downtime},
+	    {"downtime", cli_downtime}, {"import", cli_import},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(cmds); i++)
 		if (!strcmp(cmd, cmds[i].name))

@@ -441,3 +441,40 @@ int cli_catalog_change(struct cli_env *env, bool apply)
 		cat_release(&older);
 	return rc;
 }
+
+int cli_import(struct cli_env *env)
+{
+	struct cli_opts *o = env->o;
+	if (o->argc != 3 || strcmp(o->argv[1], "piqt"))
+		return cli_error("usage: unityqc import piqt FILE.htm [--json] [--save]");
+	int rc = cli_catalog(env);
+	if (rc)
+		return rc;
+	const char *test_id = o->test ? o->test : "piqt";
+	const struct qc_test *t = cat_find_test(&env->cat, test_id);
+	if (!t && o->test)
+		return cli_error("unknown test '%s'", o->test);
+	const char *paths[] = {o->argv[2]};
+	struct run_request rq = {.cat = &env->cat, .test = t, .paths = paths, .n_paths = 1,
+				 .operator_name = o->operator_name};
+	struct qc_session s;
+	if (run_import(&rq, &s))
+		return cli_error("%s", qc_errmsg());
+	qc_session_set_comment(&s, o->comment);
+	if (o->save && ((rc = cli_store(env)) || (rc = cli_save(env, &s)))) {
+		qc_session_release(&s);
+		return rc;
+	}
+	if (o->json) {
+		struct qc_buf b = {0};
+		qc_session_json(&s, &b);
+		fputs(b.s, stdout);
+		qc_buf_release(&b);
+	} else {
+		cli_print_session(&s);
+		if (o->save)
+			printf("saved session %lld\n", (long long)s.id);
+	}
+	qc_session_release(&s);
+	return 0;
+}

@@ -247,7 +247,7 @@ static void measurement_row(struct sr *r, struct report_table *t, const struct q
 	char value[80], ref[32], levels[96];
 
 	fmt_value(rec, value, sizeof(value));
-	if (rec->lv.has_ref)
+	if (qc_levels_ref_shown(&rec->lv))
 		fmt_ref(rec->lv.ref, ref, sizeof(ref));
 	else
 		snprintf(ref, sizeof(ref), "—");

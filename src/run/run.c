@@ -1,4 +1,5 @@
 /* Running a test on image files: load, fingerprint, analyse, picture, judge (TUI and CLI). */
+#include <errno.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdatomic.h>
@@ -249,4 +250,64 @@ void run_free_paths(char **paths, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
+}
+
+#define REPORT_MAX_BYTES (16L << 20)
+
+/* The whole file in memory, refused beyond REPORT_MAX_BYTES (not a report). */
+static enum qc_status read_text(const char *path, char **text, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+	struct qc_buf b = {0};
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= REPORT_MAX_BYTES)
+		qc_buf_addn(&b, chunk, n);
+	bool err = ferror(f);
+	fclose(f);
+	if (err || b.len > REPORT_MAX_BYTES) {
+		qc_buf_release(&b);
+		return err ? qc_fail(QC_ERR_IO, "cannot read '%s'", path)
+			   : qc_fail(QC_ERR_FORMAT, "'%s' is too large for a report", path);
+	}
+	*len = b.len;
+	*text = qc_buf_detach(&b);
+	return QC_OK;
+}
+
+enum qc_status run_import(const struct run_request *rq, struct qc_session *s)
+{
+	char *text;
+	size_t len;
+	memset(s, 0, sizeof(*s));
+	if (rq->n_paths != 1)
+		return qc_fail(QC_ERR_INVALID, "a report import takes one file");
+	const char *path = rq->paths[0];
+	enum qc_status st = read_text(path, &text, &len);
+	if (st)
+		return st;
+	s->in = qc_xcalloc(1, sizeof(*s->in));
+	s->n_in = 1;
+	s->in[0].path = qc_xstrdup(path);
+	qc_strlcpy(s->in[0].label, "PIQT report", sizeof(s->in[0].label));
+	qc_sha256_hex(text, len, s->in[0].sha256);
+	qc_format_time(qc_now(), s->completed_at, sizeof(s->completed_at));
+	qc_strlcpy(s->started_at, s->completed_at, sizeof(s->started_at));
+	st = ana_piqt_session(text, len, rq->test, s);
+	free(text);
+	if (st) {
+		qc_fail_context(st, "'%s'", path);
+		qc_session_release(s);
+		return st;
+	}
+	qc_strlcpy(s->test, rq->test ? rq->test->id : "piqt", sizeof(s->test));
+	qc_strlcpy(s->machine, rq->cat && rq->cat->default_machine[0] ? rq->cat->default_machine : "",
+		   sizeof(s->machine));
+	qc_strlcpy(s->analysis_version, "1.0", sizeof(s->analysis_version));
+	qc_strlcpy(s->program_version, QC_VERSION, sizeof(s->program_version));
+	qc_strlcpy(s->operator_name, rq->operator_name ? rq->operator_name : run_login_name(),
+		   sizeof(s->operator_name));
+	return QC_OK;
 }

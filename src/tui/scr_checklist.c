@@ -243,7 +243,7 @@ static void move_sel(struct checklist *c, int delta)
 
 static void open_test(struct tui *t, const struct qc_test *test)
 {
-	if (!strcmp(test->input, "images") && test->analysis[0]) {
+	if ((!strcmp(test->input, "images") && test->analysis[0]) || !strcmp(test->input, "report")) {
 		struct scr_picker_arg arg = {.test = test};
 		tui_push(t, &scr_picker, &arg);
 		return;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "qc/run.h"
@@ -15,11 +16,13 @@
 struct entry {
 	char *name; /* NULL for the "analyse this folder" line */
 	int dicom;  /* DICOM files directly inside (sub-folders: their own files) */
+	bool file;  /* a report file (tests whose input is a report) */
 };
 
 struct picker {
 	const struct qc_test *test;
 	int64_t supersedes;
+	bool reports; /* the test imports a report file: list files, not DICOM counts */
 	char dir[PATH_MAX];
 	struct entry *e;
 	size_t n, sel, top;
@@ -67,10 +70,17 @@ static int count_dicom(const char *dir)
 	return n;
 }
 
+/* Folders first, then files, by name. */
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
-	return strcmp(x->name, y->name);
+	return x->file != y->file ? x->file - y->file : strcmp(x->name, y->name);
+}
+
+static bool is_report(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && (!strcasecmp(dot, ".htm") || !strcasecmp(dot, ".html"));
 }
 
 static void clear_entries(struct picker *p)
@@ -90,7 +100,7 @@ static void load(struct tui *t, struct picker *p)
 		tui_message(t, true, _("cannot open folder '%s': %s"), p->dir, strerror(errno));
 		return;
 	}
-	p->here = count_dicom(p->dir);
+	p->here = p->reports ? 0 : count_dicom(p->dir);
 	p->e = qc_xcalloc(1, sizeof(*p->e));
 	p->n = 1; /* "analyse this folder" */
 	struct dirent *de;
@@ -100,10 +110,15 @@ static void load(struct tui *t, struct picker *p)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", p->dir, de->d_name);
-		if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		if (stat(path, &sb) != 0)
+			continue;
+		bool dir = S_ISDIR(sb.st_mode), report = p->reports && S_ISREG(sb.st_mode) &&
+						      is_report(de->d_name);
+		if (!dir && !report)
 			continue;
 		p->e = qc_xrealloc(p->e, (p->n + 1) * sizeof(*p->e));
-		p->e[p->n++] = (struct entry){qc_xstrdup(de->d_name), count_dicom(path)};
+		p->e[p->n++] = (struct entry){qc_xstrdup(de->d_name),
+					      dir && !p->reports ? count_dicom(path) : 0, report};
 	}
 	closedir(d);
 	qsort(p->e + 1, p->n - 1, sizeof(*p->e), cmp_entry);
@@ -116,6 +131,7 @@ static void open(struct tui *t, struct tui_screen *s, void *arg)
 	const struct scr_picker_arg *a = arg;
 	p->test = a->test;
 	p->supersedes = a->supersedes;
+	p->reports = !strcmp(a->test->input, "report");
 	if (!realpath(t->cfg->inbox, p->dir))
 		qc_strlcpy(p->dir, t->cfg->inbox, sizeof(p->dir));
 	load(t, p);
@@ -133,7 +149,7 @@ static void draw(struct tui *t, struct tui_screen *s)
 	char line[PATH_MAX + 64];
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
 	snprintf(line, sizeof(line), "%s — %s", cat_test_name(p->test),
-		 _("choose the DICOM folder"));
+		 p->reports ? _("choose the report file") : _("choose the DICOM folder"));
 	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, line, false);
 	tui_put(t, 1, 1, t->cols - 2, SLOT_DIM, cat_test_instructions(p->test), false);
 	tui_put(t, 2, 1, t->cols - 2, SLOT_HEADER, p->dir, false);
@@ -155,13 +171,14 @@ static void draw(struct tui *t, struct tui_screen *s)
 					 t->ascii ? ">" : "▶", p->here);
 			else
 				snprintf(line, sizeof(line), "%s",
-					 _("(no DICOM file directly in this folder)"));
+					 p->reports ? _("(choose the report file below)")
+						    : _("(no DICOM file directly in this folder)"));
 			tui_put(t, y0 + i, 2, t->cols - 4,
 				sel ? SLOT_SELECTED : (p->here ? SLOT_KEY : SLOT_DIM), line, false);
 			continue;
 		}
-		snprintf(line, sizeof(line), "%s/", e->name);
-		tui_put(t, y0 + i, 4, t->cols - 24, slot, line, false);
+		snprintf(line, sizeof(line), "%s%s", e->name, e->file ? "" : "/");
+		tui_put(t, y0 + i, 4, t->cols - 24, e->file && !sel ? SLOT_KEY : slot, line, false);
 		if (e->dicom) {
 			snprintf(line, sizeof(line), _("%d DICOM"), e->dicom);
 			tui_putr(t, y0 + i, t->cols - 20, 18, sel ? SLOT_SELECTED : SLOT_DIM, line);
@@ -245,6 +262,25 @@ static void analyse(struct tui *t, struct picker *p)
 	tui_push(t, &scr_result, &arg);
 }
 
+static void import(struct tui *t, struct picker *p, const char *name)
+{
+	char path[PATH_MAX + 260];
+	snprintf(path, sizeof(path), "%s/%s", p->dir, name);
+	const char *paths[] = {path};
+	struct run_request rq = {.cat = t->cfg->cat, .test = p->test, .paths = paths,
+				 .n_paths = 1, .operator_name = t->cfg->operator_name};
+	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
+	tui_progress(t, _("Reading the report…"), 0, 1, path);
+	if (run_import(&rq, sess) != QC_OK) {
+		tui_message(t, true, "%s", qc_errmsg());
+		free(sess);
+		return;
+	}
+	sess->supersedes = p->supersedes;
+	struct scr_result_arg arg = {.session = sess, .saved = false};
+	tui_push(t, &scr_result, &arg);
+}
+
 static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 {
 	struct picker *p = s->priv;
@@ -261,7 +297,9 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 			tui_message(t, true, "%s", _("no DICOM file directly in this folder"));
 		break;
 	case REQ_ENTER:
-		if (p->sel < p->n && p->e[p->sel].name)
+		if (p->sel < p->n && p->e[p->sel].file)
+			import(t, p, p->e[p->sel].name);
+		else if (p->sel < p->n && p->e[p->sel].name)
 			go(t, p, p->e[p->sel].name);
 		else
 			return request(t, s, REQ_ANALYSE);

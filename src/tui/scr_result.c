@@ -154,7 +154,7 @@ static void draw_table(struct tui *t, struct result *r, int y0, int x0, int w, i
 		tui_put(t, y, x, uw, base, rec->m.unit, false);
 		x += uw;
 		if (wide) {
-			if (rec->lv.has_ref) {
+			if (qc_levels_ref_shown(&rec->lv)) {
 				snprintf(buf, sizeof(buf), "%.4g", rec->lv.ref);
 				tui_putr(t, y, x, rw, base, buf);
 			}
@@ -176,7 +176,7 @@ static void draw_detail(struct tui *t, struct result *r, int y)
 		return;
 	const struct qc_record *rec = &r->s->rec[r->idx[r->sel]];
 	qc_levels_format(&rec->lv, lv, sizeof(lv), t->ascii);
-	if (rec->lv.has_ref)
+	if (qc_levels_ref_shown(&rec->lv))
 		snprintf(line, sizeof(line), _("%s: reference %.4g %s, tolerance / action %s%s%s"),
 			 rec->m.name, rec->lv.ref, rec->m.unit, lv, rec->m.note[0] ? " · " : "",
 			 rec->m.note);
@@ -195,7 +195,7 @@ static void draw(struct tui *t, struct tui_screen *s)
 	const struct qc_input *in = r->image < ss->n_in ? &ss->in[r->image] : NULL;
 
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
-	if (ss->n_in)
+	if (ss->n_pv)
 		snprintf(line, sizeof(line), "%s — %s %zu/%zu%s%s",
 			 test ? cat_test_name(test) : ss->analysis, _("image"), r->image + 1,
 			 ss->n_in, in && in->label[0] ? " — " : "", in ? in->label : "");
@@ -219,10 +219,10 @@ static void draw(struct tui *t, struct tui_screen *s)
 	/* The picture takes about a third of the width, the table the rest. */
 	int pw = t->cols * 36 / 100;
 	pw = pw < 24 ? 24 : (pw > 70 ? 70 : pw);
-	if (ss->n_in)
+	if (ss->n_pv)
 		draw_preview(t, r, top, 0, pw, h);
 	else
-		pw = 0; /* a manual test: the table takes the width */
+		pw = 0; /* a manual test or a report: the table takes the width */
 	draw_table(t, r, top, pw + 2, t->cols - pw - 3, h);
 	draw_detail(t, r, t->rows - 4);
 	snprintf(line, sizeof(line), "%s %s", _("Comment:"),

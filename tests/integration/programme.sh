@@ -95,6 +95,20 @@ check "auto-approval: by 'auto'" test "$(sqlite3 "$DB" "select reviewer from rev
 "${Q[@]}" --catalog "$T_TMP/installed.cat" record safety $items door_interlock=yes --operator tech --comment "RAS" >/dev/null
 check "auto-approval: a comment always needs a human" test "$(sqlite3 "$DB" "select count(*) from reviews where session_id = (select max(id) from sessions)")" = 0
 
+# --- The Philips PIQT report: every value judged against the report's own limit.
+PIQT=$SHARED/mrl/piqt/unity_PIQT_report_2018-06.htm
+"${Q[@]}" import piqt "$PIQT" --json >"$T_TMP/piqt.json"
+pv() { json "$T_TMP/piqt.json" "[str(x['value'])+' '+x['verdict'] for x in j['measurements'] if x['name']=='$1'][0]"; }
+check "piqt: QA1 echo 1 S/N 71.8 above its limit 66" test "$(pv flood.qa1h.e1.snr)" = "71.8 OK"
+check "piqt: slice FWHM 5.00 in 4.65-5.15" test "$(pv slice.qa1h.e1.fwhm_mm)" = "5 OK"
+has "piqt: facts kept" "$(cat "$T_TMP/piqt.json")" '"name": "report.magnet"'
+out=$("${Q[@]}" import piqt "$PIQT" --save --operator tech)
+has "piqt: saved" "$out" "saved session"
+check "piqt: dated when the report was made" test "$(sqlite3 "$DB" "select completed_at from sessions where test = 'piqt'")" = "2018-06-22 08:02:57"
+head -c 30000 "$PIQT" >"$T_TMP/cut.htm"
+expect_error "piqt: a cut report names where it fails" "PIQT report" "${Q[@]}" import piqt "$T_TMP/cut.htm"
+expect_error "piqt: not a report" "PIQT report" "${Q[@]}" import piqt "$SHARED/mrl/mv/field/square_50mm_offset_2025-09-17.dcm"
+
 # --- Two users recording at the same time lose nothing.
 before=$(sqlite3 "$DB" 'select count(*) from sessions')
 for who in a b; do

@@ -79,4 +79,24 @@ keys $S q
 exited "review: quit, terminal restored" $S 0
 check "db: two rejections with the reason" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) from reviews where decision='rejected' and comment='refaire avec le bon dispositif' and reviewer='phys'")" = 2
 check "db: the correction supersedes session 1" test "$(sqlite3 "$T_TMP/$S.db" 'select supersedes from sessions where id = 3')" = 1
+# The PIQT report from the folder picker.
+S=piqt
+mkdir -p "$T_TMP/reports-in"
+cp "$SHARED/mrl/piqt/unity_PIQT_report_2018-06.htm" "$T_TMP/reports-in/"
+start $S 110 30 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --inbox "$T_TMP/reports-in"
+wait_for "piqt: checklist" $S "contrôles du"
+keys $S /
+keys $S -l "PIQT"
+keys $S Enter Enter
+wait_for "piqt: the picker lists the report" $S "unity_PIQT_report_2018-06.htm"
+wait_for "piqt: asks for the report file" $S "choisir le fichier du rapport"
+keys $S Enter
+wait_for "piqt: values with the report's limits" $S "flood.qa1h.e1.snr"
+wait_for "piqt: dated from the report" $S "2018-06-22 08:02:57"
+keys $S s
+wait_for "piqt: saved" $S "séance 1 enregistrée"
+keys $S q
+exited "piqt: quit, terminal restored" $S 0
+check "db: the PIQT values stored" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) > 50 from measurements")" = 1
+
 t_summary

@@ -49,7 +49,7 @@ TEST(catalog_default_loads_every_test)
 	const struct qc_test *t = cat_find_test(&cat, "mvic_field");
 	REQUIRE(t);
 	CHECK_STR(t->name_fr, "MVIC – Champ");
-	CHECK_STR(t->analysis, "mv_field");
+	CHECK_STR(t->analysis, "mvic_field");
 	CHECK(t->n_fields == 5 && t->fields[0][0] == 150 && t->fields[0][1] == 85);
 	const struct qc_mdef *w = cat_find_mdef(t, "width_mm");
 	REQUIRE(w);
@@ -241,4 +241,22 @@ TEST(catalog_leaf_geometry)
 	cat_release(&cat);
 	free(text);
 	expect("[machine w]\nleaf_widths = 10y10\n", "site.cat:13: leaf_widths needs COUNTxWIDTH");
+}
+
+TEST(catalog_frequency_and_calendar_keys)
+{
+	expect("[frequency f]\nname.fr = F\nname.en = F\nevery = 1 month\nday = 1\nwindow_start = 7\n"
+	       "weekdays = mon, thu\nstart = 2026-01-05\n[calendar]\nclosed = 2026-12-24\n"
+	       "closed = 2026-12-28 2026-12-31\n[review]\nauto_approve = yes\n",
+	       NULL);
+	expect("[frequency f]\nweekdays = monday, funday\n", "site.cat:13: weekdays takes");
+	expect("[frequency f]\nday = 32\n", "site.cat:13: day must be");
+	expect("[calendar]\nclosed = 2026-12-31 2026-12-01\n", "a closed range runs forwards");
+	expect("[review]\nauto = yes\n", "unknown key 'auto' in the review section");
+	struct qc_catalog c;
+	char *text = qc_xasprintf("%s[calendar]\nclosed = 2026-12-28 2026-12-31\n", minimal);
+	REQUIRE_OK(cat_parse(text, "c.cat", &c));
+	CHECK(c.n_closed == 4 && c.closed[3][2] == 31);
+	cat_release(&c);
+	free(text);
 }
