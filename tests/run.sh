@@ -33,6 +33,8 @@ suite() { # NAME COMMAND...
 
 suite "unit tests" build/unit-tests
 suite "unit tests (AddressSanitizer + UBSan)" build-san/unit-tests
+# SHA-256 has a portable path and one using the CPU's SHA instructions: test both on this machine.
+suite "SHA-256 without the SHA instructions" env QC_NO_SHA_NI=1 build/unit-tests sha
 for script in tests/integration/*.sh; do
 	name=$(basename "$script" .sh)
 	suite "command line: $name" bash "$script"

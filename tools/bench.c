@@ -80,7 +80,8 @@ BENCH(bench_mv_field, 10)
 	}
 	enum { N = 30 };
 	double load[N], ana[N], both[N], full[N];
-	const char *path = qc_xstrdup(bench_shared("mrl/mv/field/square_50mm_offset_2025-09-17.dcm"));
+	const char *path =
+	    qc_xstrdup(bench_shared("mrl/mv/field/square_50mm_offset_2025-09-17.dcm"));
 	const struct qc_test *t = cat_find_test(cat, "mvic_field");
 	struct ana_context ctx;
 	cat_analysis_context(cat, t, &ctx);

@@ -22,5 +22,11 @@ whole() { # LABEL RUNS COMMAND...
 echo "whole commands:"
 whole "  unityqc analyze mv_field (real field) --json" 15 build/unityqc analyze mv_field "$field" --json
 whole "  unityqc analyze mv_field (5-image MVIC set) --json" 15 build/unityqc analyze mv_field sample-dicom/mvic --json
-build/unityqc --db "$tmp/r.db" analyze mv_field sample-dicom/mvic --save >/dev/null
+# The imager writes uncompressed files (every file of ../shared/data/mrl/mv is Explicit VR Little
+# Endian); sample-dicom/mvic holds the same kind of set JPEG-LS compressed to keep the repository small.
+build/mvgen --mvic-set "$tmp/mvic" >/dev/null
+whole "  unityqc analyze mvic_field (5 uncompressed images)" 15 build/unityqc analyze mvic_field "$tmp/mvic"
+whole "  same, --save into SQLite (images hashed, previews)" 15 build/unityqc --db "$tmp/s.db" analyze mvic_field "$tmp/mvic" --save
+whole "  unityqc analyze mvic_field (5 JPEG-LS images)" 15 build/unityqc analyze mvic_field sample-dicom/mvic
+build/unityqc --db "$tmp/r.db" analyze mvic_field sample-dicom/mvic --save >/dev/null
 whole "  unityqc report session (5 images, 6 pages)" 9 build/unityqc --db "$tmp/r.db" report session 1 -o "$tmp/r.pdf"

@@ -11,7 +11,7 @@
 #include "qc/run.h"
 #include "qc/store.h"
 
-#define N_TESTS 60
+#define N_TESTS	   60
 #define N_SESSIONS 50000
 #define N_MEASURES 10
 
@@ -27,12 +27,14 @@ static char *big_catalogue(void)
 		exit(1);
 	}
 	for (size_t i = cat.n_tests; i < N_TESTS; i++) {
-		qc_buf_addf(&b, "\n[test extra_%02zu]\nname.fr = Contrôle %zu\nname.en = Check %zu\n"
-				"frequency = %s\ninput = manual\n",
+		qc_buf_addf(&b,
+			    "\n[test extra_%02zu]\nname.fr = Contrôle %zu\nname.en = Check %zu\n"
+			    "frequency = %s\ninput = manual\n",
 			    i, i, i, freqs[i % 3]);
 		for (int m = 0; m < N_MEASURES; m++)
-			qc_buf_addf(&b, "[measure extra_%02zu.m%d]\nlabel.fr = m\nlabel.en = m\n"
-					"reference = 0\ntolerance = 1\naction = 2\n",
+			qc_buf_addf(&b,
+				    "[measure extra_%02zu.m%d]\nlabel.fr = m\nlabel.en = m\n"
+				    "reference = 0\ntolerance = 1\naction = 2\n",
 				    i, m);
 	}
 	cat_release(&cat);
@@ -60,16 +62,18 @@ static void fill(const char *path, const struct qc_catalog *cat)
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		die_sql(db, "open");
 	sqlite3_exec(db, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO sessions (test, machine, completed_at, started_at, "
-			       "operator, verdict, created_at) VALUES (?1, 'unity', ?2, ?2, 'tech', "
-			       "'OK', ?2)",
-			       -1, &ss, NULL) ||
-	    sqlite3_prepare_v2(db,
-			       "INSERT INTO measurements (session_id, idx, name, image, unit, value, "
-			       "ref, tol_low, tol_high, act_low, act_high, verdict) VALUES (?1, ?2, "
-			       "'m', -1, 'mm', ?3, 0, -1, 1, -2, 2, 'OK')",
-			       -1, &ms, NULL) ||
+	if (sqlite3_prepare_v2(
+		db,
+		"INSERT INTO sessions (test, machine, completed_at, started_at, "
+		"operator, verdict, created_at) VALUES (?1, 'unity', ?2, ?2, 'tech', "
+		"'OK', ?2)",
+		-1, &ss, NULL) ||
+	    sqlite3_prepare_v2(
+		db,
+		"INSERT INTO measurements (session_id, idx, name, image, unit, value, "
+		"ref, tol_low, tol_high, act_low, act_high, verdict) VALUES (?1, ?2, "
+		"'m', -1, 'mm', ?3, 0, -1, 1, -2, 2, 'OK')",
+		-1, &ms, NULL) ||
 	    sqlite3_prepare_v2(db,
 			       "INSERT INTO reviews (session_id, reviewer, at, decision) VALUES "
 			       "(?1, 'phys', ?2, 'approved')",
@@ -133,7 +137,8 @@ BENCH(bench_due_ten_years, 40)
 	unlink(path);
 	double t0 = bench_now_ms();
 	fill(path, &cat);
-	printf("QC programme: %zu tests, %d sessions, %d measurements over 10 years (built in %.1f s)\n",
+	printf("QC programme: %zu tests, %d sessions, %d measurements over 10 years (built in %.1f "
+	       "s)\n",
 	       cat.n_tests, N_SESSIONS, N_SESSIONS * N_MEASURES, (bench_now_ms() - t0) / 1000);
 	store_t *st;
 	if (store_open(path, &st)) {

@@ -22,8 +22,8 @@ struct qc_machine {
 	int leaf_pairs;
 	double leaf_width_mm; /* the common width when all pairs are alike */
 	double leaf_widths_mm[QC_MAX_LEAF_PAIRS];
-	char leaf_travel;	    /* 'y': leaves move along image rows (Unity), 'x': along columns */
-	int leaf_boundary;	    /* the boundary after this pair passes through the isocentre */
+	char leaf_travel;  /* 'y': leaves move along image rows (Unity), 'x': along columns */
+	int leaf_boundary; /* the boundary after this pair passes through the isocentre */
 	bool leaf_numbers_decrease; /* pair numbers decrease along the across-leaf image axis */
 };
 

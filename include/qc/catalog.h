@@ -62,7 +62,7 @@ struct qc_mdef {
 	char *formula;	   /* owned: derived from other measurements, or NULL */
 	bool has_range;	   /* number: values outside are refused as typing errors */
 	double range_lo, range_hi;
-	int line;	   /* where it was defined */
+	int line; /* where it was defined */
 };
 
 struct qc_frequency {
@@ -145,8 +145,7 @@ bool cat_formula_eval(const char *formula, cat_lookup_fn lookup, void *ud, doubl
 /* The catalogue changes between two versions that matter for history: references, levels,
  * expected answers, frequencies, tests added or removed; one "what<TAB>old<TAB>new" line each.
  * *lines owned: free each and the array. */
-void cat_diff(const struct qc_catalog *old, const struct qc_catalog *new, char ***lines,
-	      size_t *n);
+void cat_diff(const struct qc_catalog *old, const struct qc_catalog *new, char ***lines, size_t *n);
 
 /* Fills an analysis context from the catalogue (borrowed pointers into cat and t). */
 void cat_analysis_context(const struct qc_catalog *cat, const struct qc_test *t,

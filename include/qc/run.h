@@ -49,7 +49,7 @@ const char *run_login_name(void);
 
 /* A test of the catalogue with its status on a day. */
 struct run_due {
-	const struct qc_test *test;	  /* borrowed from the catalogue */
+	const struct qc_test *test;	 /* borrowed from the catalogue */
 	const struct qc_frequency *freq; /* borrowed */
 	struct sched_status st;
 	bool has_draft; /* an entry in progress is saved */

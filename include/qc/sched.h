@@ -34,7 +34,7 @@ struct sched_status {
 	enum sched_state state;
 	bool never_done;
 	bool done_today;
-	bool in_downtime; /* today lies in a downtime period (daily tests are then not due) */
+	bool in_downtime;    /* today lies in a downtime period (daily tests are then not due) */
 	struct qc_date due;  /* the due date (never done: today, or the next treatment day) */
 	struct qc_date last; /* last valid completion (when !never_done) */
 };

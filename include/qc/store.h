@@ -46,7 +46,7 @@ struct store_row {
 	bool has_comment;
 	bool not_for_scheduling;
 	int64_t supersedes;
-	int64_t superseded_by; /* the newest session correcting this one, 0 = none */
+	int64_t superseded_by;		/* the newest session correcting this one, 0 = none */
 	enum store_review_state review; /* from its newest review */
 	char reviewer[64];
 	char reviewed_at[20];
@@ -76,8 +76,8 @@ enum qc_status store_review(store_t *st, int64_t session, const char *reviewer, 
 enum qc_status store_put_draft(store_t *st, const char *test, const char *operator_name,
 			       const char *data);
 /* NOT_FOUND when the test has no draft; *data owned: free(). */
-enum qc_status store_get_draft(store_t *st, const char *test, char **data,
-			       char operator_name[64], char updated_at[20]);
+enum qc_status store_get_draft(store_t *st, const char *test, char **data, char operator_name[64],
+			       char updated_at[20]);
 enum qc_status store_drop_draft(store_t *st, const char *test, const char *who);
 
 /* Machine downtime (no daily QC due): periods of whole days, appended; a later row may replace
@@ -88,9 +88,8 @@ struct store_downtime {
 	char reason[128];
 	char who[64];
 };
-enum qc_status store_add_downtime(store_t *st, const char *from, const char *to,
-				  const char *reason, const char *who, int64_t replaces,
-				  int64_t *id);
+enum qc_status store_add_downtime(store_t *st, const char *from, const char *to, const char *reason,
+				  const char *who, int64_t replaces, int64_t *id);
 /* The periods in force (not replaced), by start date; *rows owned: free(). */
 enum qc_status store_list_downtime(store_t *st, struct store_downtime **rows, size_t *n);
 

@@ -119,28 +119,33 @@ bool ana_otsu(const struct qc_image *img, struct ana_split *out)
 {
 	/* Every other pixel of every other line: the classes are large, the statistics robust. */
 	float lo = INFINITY, hi = -INFINITY;
-	for (int y = 0; y < img->height; y += 2)
+	for (int y = 0; y < img->height; y += 2) {
+		const float *row = img->px + (size_t)y * (size_t)img->width;
+		const unsigned char *ok = img->valid ? img->valid + (size_t)y * img->width : NULL;
 		for (int x = 0; x < img->width; x += 2)
-			if (qc_valid(img, x, y)) {
-				float v = qc_px(img, x, y);
-				lo = v < lo ? v : lo;
-				hi = v > hi ? v : hi;
+			if (!ok || ok[x]) {
+				lo = row[x] < lo ? row[x] : lo;
+				hi = row[x] > hi ? row[x] : hi;
 			}
+	}
 	if (!(hi > lo))
 		return false;
 	size_t *h = qc_xcalloc(BINS, sizeof(*h));
 	double bw = ((double)hi - lo) / BINS, inv = 1 / bw;
 	size_t count = 0;
 	double sum = 0;
-	for (int y = 0; y < img->height; y += 2)
+	for (int y = 0; y < img->height; y += 2) {
+		const float *row = img->px + (size_t)y * (size_t)img->width;
+		const unsigned char *ok = img->valid ? img->valid + (size_t)y * img->width : NULL;
 		for (int x = 0; x < img->width; x += 2)
-			if (qc_valid(img, x, y)) {
-				int b = (int)((qc_px(img, x, y) - lo) * inv);
+			if (!ok || ok[x]) {
+				int b = (int)((row[x] - lo) * inv);
 				b = b >= BINS ? BINS - 1 : b;
 				h[b]++;
 				count++;
 				sum += b;
 			}
+	}
 	double w0 = 0, s0 = 0, best = -1;
 	int best_t = BINS / 2;
 	for (int t = 0; t < BINS - 1; t++) {

@@ -79,11 +79,14 @@ static enum qc_status find_rough(struct field *f, int idx)
 	float half = (float)(f->sign * (f->bg + 0.5 * (f->top - f->bg)));
 	for (int y = f->vy0; y <= f->vy1; y++) {
 		const float *row = img->px + (size_t)y * (size_t)img->width;
-		for (int x = f->vx0; x <= f->vx1; x++)
-			if ((f->sign > 0 ? row[x] > half : row[x] < half) && qc_valid(img, x, y)) {
-				cols[x]++;
-				rows[y]++;
-			}
+		const unsigned char *ok = img->valid ? img->valid + (size_t)y * img->width : NULL;
+		int in_row = 0;
+		for (int x = f->vx0; x <= f->vx1; x++) {
+			int in = (f->sign > 0 ? row[x] > half : row[x] < half) && (!ok || ok[x]);
+			cols[x] += in;
+			in_row += in;
+		}
+		rows[y] = in_row;
 	}
 	int cmax = 0, rmax = 0;
 	for (int x = 0; x < img->width; x++)

@@ -4,18 +4,9 @@
 #include "ana_int.h"
 
 static const struct qc_analysis *const all[] = {
-    &ana_mv_field,
-    &ana_mvic_field,
-    &ana_acr,
-    &ana_leaf_gap,
-    &ana_mlc_slit,
-    &ana_picket_fence,
-    &ana_isocentre,
-    &ana_mr_snr,
-    &ana_mr_uniformity,
-    &ana_mr_ghosting,
-    &ana_mr_slice_width,
-    &ana_mr_resolution,
+    &ana_mv_field,	 &ana_mvic_field,    &ana_acr,	  &ana_leaf_gap,      &ana_mlc_slit,
+    &ana_picket_fence,	 &ana_isocentre,     &ana_mr_snr, &ana_mr_uniformity, &ana_mr_ghosting,
+    &ana_mr_slice_width, &ana_mr_resolution,
 };
 
 const struct qc_analysis *ana_find(const char *id)

@@ -128,8 +128,9 @@ static enum qc_status leaf_widths(struct parser *p, struct qc_machine *m, const 
 		char extra;
 		if (sscanf(w, "%dx%lf%c", &count, &width, &extra) != 2 || count < 1 || width <= 0 ||
 		    pairs + count > QC_MAX_LEAF_PAIRS) {
-			enum qc_status st = PFAIL(p, "leaf_widths needs COUNTxWIDTH items (mm at "
-						     "isocentre, %d pairs at most), not '%s'",
+			enum qc_status st = PFAIL(p,
+						  "leaf_widths needs COUNTxWIDTH items (mm at "
+						  "isocentre, %d pairs at most), not '%s'",
 						  QC_MAX_LEAF_PAIRS, w);
 			free(copy); /* after the message: w points into it */
 			return st;
@@ -159,7 +160,8 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 		m->has_iso = true;
 	} else if (!strcmp(k, "leaf_pairs")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > QC_MAX_LEAF_PAIRS)
-			return PFAIL(p, "leaf_pairs must be an integer from 1 to %d", QC_MAX_LEAF_PAIRS);
+			return PFAIL(p, "leaf_pairs must be an integer from 1 to %d",
+				     QC_MAX_LEAF_PAIRS);
 		m->leaf_pairs = (int)n;
 	} else if (!strcmp(k, "leaf_width_mm")) {
 		if (!qc_parse_double(v, &m->leaf_width_mm) || m->leaf_width_mm <= 0)
@@ -168,13 +170,15 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 		return leaf_widths(p, m, v);
 	} else if (!strcmp(k, "leaf_travel")) {
 		if (strcmp(v, "x") && strcmp(v, "y"))
-			return PFAIL(p, "leaf_travel must be x or y (the image axis the leaves move "
-					"along)");
+			return PFAIL(p,
+				     "leaf_travel must be x or y (the image axis the leaves move "
+				     "along)");
 		m->leaf_travel = v[0];
 	} else if (!strcmp(k, "leaf_boundary")) {
 		if (!qc_parse_int(v, &n) || n < 0 || n > QC_MAX_LEAF_PAIRS)
-			return PFAIL(p, "leaf_boundary must be the pair number whose far side passes "
-					"through the isocentre");
+			return PFAIL(p,
+				     "leaf_boundary must be the pair number whose far side passes "
+				     "through the isocentre");
 		m->leaf_boundary = (int)n;
 	} else if (!strcmp(k, "leaf_numbering")) {
 		if (strcmp(v, "increasing") && strcmp(v, "decreasing"))
@@ -213,7 +217,8 @@ static enum qc_status calendar_key(struct parser *p, const char *k, const char *
 	struct qc_date from, to;
 	struct qc_catalog *c = p->cat;
 	if (strcmp(k, "closed"))
-		return PFAIL(p, "unknown key '%s' in the calendar section (closed = DATE [DATE])", k);
+		return PFAIL(p, "unknown key '%s' in the calendar section (closed = DATE [DATE])",
+			     k);
 	int n = sscanf(v, "%15s %15s %7s", a, b, extra);
 	if (n < 1 || n > 2 || !qc_parse_date(a, &from) || (n == 2 && !qc_parse_date(b, &to)))
 		return PFAIL(p, "closed needs a date YYYY-MM-DD or two for a range");
@@ -235,12 +240,12 @@ static enum qc_status calendar_key(struct parser *p, const char *k, const char *
 
 static enum qc_status review_key(struct parser *p, const char *k, const char *v)
 {
-	bool *field = !strcmp(k, "auto_approve") ? &p->cat->review.auto_approve
+	bool *field = !strcmp(k, "auto_approve")  ? &p->cat->review.auto_approve
 		      : !strcmp(k, "self_review") ? &p->cat->review.self_review
 						  : NULL;
 	if (!field)
-		return PFAIL(p, "unknown key '%s' in the review section (auto_approve, self_review)",
-			     k);
+		return PFAIL(
+		    p, "unknown key '%s' in the review section (auto_approve, self_review)", k);
 	if (!parse_bool(v, field))
 		return PFAIL(p, "%s must be yes or no", k);
 	return QC_OK;

@@ -57,8 +57,8 @@ static void levels_text(const struct qc_mdef *m, const char *field, char *buf, s
 
 static void diff_measures(struct lines *l, const struct qc_test *a, const struct qc_test *b)
 {
-	static const char *const fields[] = {"reference",  "tolerance",	  "action", "mode",
-					     "expected",   "ok_choices", "tol_choices", "formula"};
+	static const char *const fields[] = {"reference", "tolerance",	"action",      "mode",
+					     "expected",  "ok_choices", "tol_choices", "formula"};
 	char what[128], x[128], y[128];
 	for (size_t i = 0; i < a->n_m; i++) {
 		const struct qc_mdef *ma = &a->m[i], *mb = cat_find_mdef(b, ma->name);

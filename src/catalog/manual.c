@@ -234,7 +234,8 @@ static enum qc_status typed_record(struct qc_session *s, const struct qc_mdef *m
 		snprintf(r->m.note, sizeof(r->m.note), "mean of %d readings: %.100s", m->readings,
 			 buf);
 	if (m->type != QC_MT_NUMBER)
-		qc_strlcpy(r->text, m->type == QC_MT_BOOL ? (v ? "yes" : "no") : buf, sizeof(r->text));
+		qc_strlcpy(r->text, m->type == QC_MT_BOOL ? (v ? "yes" : "no") : buf,
+			   sizeof(r->text));
 	return QC_OK;
 }
 

@@ -168,11 +168,13 @@ int cli_sessions(struct cli_env *env)
 			qc_json_str(&b, r->completed_at);
 			qc_buf_add(&b, ", \"operator\": ");
 			qc_json_str(&b, r->operator_name);
-			qc_buf_addf(&b, ", \"verdict\": \"%s\", \"comment\": %s, \"review\": \"%s\"",
+			qc_buf_addf(&b,
+				    ", \"verdict\": \"%s\", \"comment\": %s, \"review\": \"%s\"",
 				    qc_verdict_name(r->verdict), r->has_comment ? "true" : "false",
 				    cli_review_name(r->review));
-			qc_buf_addf(&b, ", \"supersedes\": %lld, \"superseded_by\": %lld, "
-					"\"not_for_scheduling\": %s}",
+			qc_buf_addf(&b,
+				    ", \"supersedes\": %lld, \"superseded_by\": %lld, "
+				    "\"not_for_scheduling\": %s}",
 				    (long long)r->supersedes, (long long)r->superseded_by,
 				    r->not_for_scheduling ? "true" : "false");
 			fputs(b.s, stdout);

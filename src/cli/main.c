@@ -24,7 +24,8 @@ static void usage(FILE *f)
 	      "       unityqc record TEST NAME=VALUE... [--comment TEXT] [--at DATETIME]\n"
 	      "               [--operator NAME] [--supersedes ID] [--not-for-scheduling]\n"
 	      "       unityqc history TEST [--since DATE] [--csv | --json]\n"
-	      "       unityqc review [SESSION --approve|--reject [--comment TEXT] [--reviewer NAME]]\n"
+	      "       unityqc review [SESSION --approve|--reject [--comment TEXT] [--reviewer "
+	      "NAME]]\n"
 	      "       unityqc downtime add FROM TO [--reason TEXT] | end ID DATE | list [--json]\n"
 	      "       unityqc catalog check [FILE] | show [TEST] [--json] | export\n"
 	      "               | diff [OLD] NEW | apply FILE --why TEXT [-o PATH]\n"
@@ -164,10 +165,10 @@ static int dispatch(struct cli_env *env)
 		const char *name;
 		int (*fn)(struct cli_env *);
 	} cmds[] = {
-	    {"analyze", cli_analyze},	  {"report", cli_report}, {"sessions", cli_sessions},
-	    {"catalog", cli_catalog_cmd}, {"scan", cli_scan},	  {"due", cli_due},
+	    {"analyze", cli_analyze},	  {"report", cli_report},   {"sessions", cli_sessions},
+	    {"catalog", cli_catalog_cmd}, {"scan", cli_scan},	    {"due", cli_due},
 	    {"record", cli_record},	  {"history", cli_history}, {"review", cli_review},
-	    {"downtime", cli_downtime}, {"import", cli_import},
+	    {"downtime", cli_downtime},	  {"import", cli_import},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(cmds); i++)
 		if (!strcmp(cmd, cmds[i].name))

@@ -259,7 +259,8 @@ int cli_review(struct cli_env *env)
 	}
 	long id;
 	if (o->argc != 2 || !qc_parse_int(o->argv[1], &id) || id <= 0 || o->approve == o->reject)
-		return cli_error("usage: unityqc review SESSION --approve|--reject [--comment TEXT]");
+		return cli_error(
+		    "usage: unityqc review SESSION --approve|--reject [--comment TEXT]");
 	const char *who = o->reviewer ? o->reviewer : run_login_name();
 	if (store_review(env->st, id, who, o->approve, o->comment, env->cat.review.self_review))
 		return cli_error("%s", qc_errmsg());
@@ -277,8 +278,9 @@ static int downtime_list(struct cli_env *env)
 	qc_buf_add(&b, env->o->json ? "[" : "");
 	for (size_t i = 0; i < n; i++) {
 		if (env->o->json) {
-			qc_buf_addf(&b, "%s\n {\"id\": %lld, \"from\": \"%s\", \"to\": \"%s\", "
-					"\"reason\": ",
+			qc_buf_addf(&b,
+				    "%s\n {\"id\": %lld, \"from\": \"%s\", \"to\": \"%s\", "
+				    "\"reason\": ",
 				    i ? "," : "", (long long)d[i].id, d[i].from, d[i].to);
 			qc_json_str(&b, d[i].reason);
 			qc_buf_add(&b, "}");
@@ -337,7 +339,8 @@ int cli_downtime(struct cli_env *env)
 	}
 	if (!strcmp(sub, "end") && o->argc == 4 && qc_parse_int(o->argv[2], &old))
 		return downtime_end(env, old, o->argv[3]);
-	return cli_error("usage: unityqc downtime add FROM TO [--reason TEXT] | end ID DATE | list");
+	return cli_error(
+	    "usage: unityqc downtime add FROM TO [--reason TEXT] | end ID DATE | list");
 }
 
 /* Writes text to path through a temporary file and a rename. */
@@ -367,7 +370,8 @@ static int load_other(const char *path, struct qc_catalog *c)
 static void print_changes(char **lines, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *what = lines[i], *old = strchr(what, '\t'), *new = old ? strchr(old + 1, '\t') : 0;
+		char *what = lines[i], *old = strchr(what, '\t'),
+		     *new = old ? strchr(old + 1, '\t') : 0;
 		if (old && new) {
 			*old++ = '\0';
 			*new ++ = '\0';
@@ -455,7 +459,10 @@ int cli_import(struct cli_env *env)
 	if (!t && o->test)
 		return cli_error("unknown test '%s'", o->test);
 	const char *paths[] = {o->argv[2]};
-	struct run_request rq = {.cat = &env->cat, .test = t, .paths = paths, .n_paths = 1,
+	struct run_request rq = {.cat = &env->cat,
+				 .test = t,
+				 .paths = paths,
+				 .n_paths = 1,
 				 .operator_name = o->operator_name};
 	struct qc_session s;
 	if (run_import(&rq, &s))

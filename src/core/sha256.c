@@ -1,6 +1,7 @@
 /* SHA-256 (FIPS 180-4) of files and buffers, to fingerprint the inputs of a session. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qc/core.h"
@@ -52,7 +53,8 @@ static void compress(struct sha256 *ctx, const unsigned char *p)
 	for (int i = 0; i < 64; i += 8) {
 		if (i >= 16)
 			for (int k = i; k < i + 8; k++)
-				w[k & 15] += G1(w[(k - 2) & 15]) + w[(k - 7) & 15] + G0(w[(k - 15) & 15]);
+				w[k & 15] +=
+				    G1(w[(k - 2) & 15]) + w[(k - 7) & 15] + G0(w[(k - 15) & 15]);
 		ROUND(a, b, c, d, e, f, g, h, i);
 		ROUND(h, a, b, c, d, e, f, g, i + 1);
 		ROUND(g, h, a, b, c, d, e, f, i + 2);
@@ -72,6 +74,74 @@ static void compress(struct sha256 *ctx, const unsigned char *p)
 	ctx->h[7] += h;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/*
+ * The same compression with the SHA extensions of x86 processors (15 to 20 times faster): the
+ * state lives in two registers, (A, B, E, F) and (C, D, G, H), as sha256rnds2 wants it.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+compress_ni(uint32_t h[8], const unsigned char *p, size_t blocks)
+{
+	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);
+	__m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);
+	__m128i s0 = _mm_alignr_epi8(tmp, s1, 8);
+	s1 = _mm_blend_epi16(s1, tmp, 0xF0);
+	for (; blocks; blocks--, p += 64) {
+		__m128i save0 = s0, save1 = s1, w[4];
+		for (int g = 0; g < 16; g++) {
+			__m128i *cur = &w[g & 3];
+			if (g < 4) {
+				*cur = _mm_shuffle_epi8(
+				    _mm_loadu_si128((const __m128i *)(p + 16 * g)), mask);
+			} else {
+				/* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a
+				 * time. */
+				__m128i t = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+				t = _mm_add_epi32(
+				    t, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+				*cur = _mm_sha256msg2_epu32(t, w[(g + 3) & 3]);
+			}
+			__m128i m =
+			    _mm_add_epi32(*cur, _mm_loadu_si128((const __m128i *)&K[4 * g]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, save0);
+		s1 = _mm_add_epi32(s1, save1);
+	}
+	tmp = _mm_shuffle_epi32(s0, 0x1B);
+	s1 = _mm_shuffle_epi32(s1, 0xB1);
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(tmp, s1, 0xF0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(s1, tmp, 8));
+}
+
+static bool have_sha_ni(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+	if (known < 0)
+		known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
+			getenv("QC_NO_SHA_NI") == NULL;
+	return known;
+}
+#else
+static bool have_sha_ni(void)
+{
+	return false;
+}
+
+static void compress_ni(uint32_t h[8], const unsigned char *p, size_t blocks)
+{
+	(void)h;
+	(void)p;
+	(void)blocks;
+}
+#endif
+
 static void init(struct sha256 *c)
 {
 	static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -84,6 +154,11 @@ static void init(struct sha256 *c)
 static void update(struct sha256 *c, const unsigned char *p, size_t n)
 {
 	c->bytes += n;
+	if (c->fill == 0 && n >= 64 && have_sha_ni()) {
+		compress_ni(c->h, p, n / 64);
+		p += n / 64 * 64;
+		n %= 64;
+	}
 	while (c->fill == 0 && n >= 64) {
 		compress(c, p);
 		p += 64;

@@ -124,14 +124,51 @@ static unsigned char *lines_mask(struct lines *l, int rows, int cols)
 		any = l->col_full[x];
 	if (any) {
 		valid = qc_xmalloc((size_t)rows * (size_t)cols);
-		for (int y = 0; y < rows; y++)
-			for (int x = 0; x < cols; x++)
-				valid[(size_t)y * (size_t)cols + (size_t)x] =
-				    !(l->row_full[y] || l->col_full[x]);
+		unsigned char *read_row = qc_xmalloc((size_t)cols); /* a read row's mask */
+		for (int x = 0; x < cols; x++)
+			read_row[x] = !l->col_full[x];
+		for (int y = 0; y < rows; y++) {
+			unsigned char *dst = valid + (size_t)y * (size_t)cols;
+			if (l->row_full[y])
+				memset(dst, 0, (size_t)cols);
+			else
+				memcpy(dst, read_row, (size_t)cols);
+		}
+		free(read_row);
 	}
 	free(l->row_full);
 	free(l->col_full);
 	return valid;
+}
+
+/* The common case of MV and MR images, unsigned 16-bit words, row by row without a call per
+ * pixel (a third of the loading time otherwise). */
+static void decode_mono16(const struct dcm_raw *raw, const struct bits *b, struct qc_image *img,
+			  struct lines *l)
+{
+	size_t npix = (size_t)raw->rows * (size_t)raw->cols, cols = (size_t)raw->cols;
+	uint32_t max = (uint32_t)b->max_stored, mask = b->mask;
+	for (size_t f = 0; f < (size_t)raw->frames; f++) {
+		double slope = raw->slope[f], icpt = raw->intercept[f];
+		bool exact = raw->slope[f] == 1 && raw->intercept[f] == 0;
+		const unsigned char *in = raw->data + 2 * f * npix;
+		float *out = img->px + f * npix;
+		for (size_t y = 0; y < (size_t)raw->rows; y++) {
+			bool row_full = true;
+			for (size_t x = 0; x < cols; x++) {
+				size_t k = y * cols + x;
+				uint32_t v =
+				    ((uint32_t)in[2 * k] | (uint32_t)in[2 * k + 1] << 8) & mask;
+				out[k] = exact ? (float)v : (float)((double)v * slope + icpt);
+				if (v != max) {
+					row_full = false;
+					l->col_full[x] = false;
+				}
+			}
+			if (!row_full)
+				l->row_full[y] = false;
+		}
+	}
 }
 
 static void decode_mono(const struct dcm_raw *raw, const struct bits *b, struct qc_image *img)
@@ -142,6 +179,11 @@ static void decode_mono(const struct dcm_raw *raw, const struct bits *b, struct 
 
 	if (track)
 		lines_init(&l, raw);
+	if (track && raw->bits_allocated == 16 && b->shift == 0 && !b->sign_bit) {
+		decode_mono16(raw, b, img, &l);
+		img->valid = lines_mask(&l, raw->rows, raw->cols);
+		return;
+	}
 	for (size_t f = 0; f < (size_t)raw->frames; f++) {
 		double slope = raw->slope[f], icpt = raw->intercept[f];
 		float *out = img->px + f * npix;

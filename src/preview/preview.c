@@ -63,14 +63,20 @@ static void valid_box(const struct qc_image *img, int *x0, int *y0, int *x1, int
 	if (!img->valid)
 		return;
 	int bx0 = img->width, by0 = img->height, bx1 = -1, by1 = -1;
-	for (int y = 0; y < img->height; y++)
-		for (int x = 0; x < img->width; x++)
-			if (img->valid[(size_t)y * img->width + x]) {
-				bx0 = x < bx0 ? x : bx0;
-				bx1 = x > bx1 ? x : bx1;
-				by0 = y < by0 ? y : by0;
-				by1 = y > by1 ? y : by1;
-			}
+	for (int y = 0; y < img->height; y++) {
+		const unsigned char *row = img->valid + (size_t)y * img->width;
+		int first = 0, last = img->width - 1;
+		while (first <= last && !row[first])
+			first++;
+		if (first > last)
+			continue;
+		while (!row[last])
+			last--;
+		bx0 = first < bx0 ? first : bx0;
+		bx1 = last > bx1 ? last : bx1;
+		by0 = y < by0 ? y : by0;
+		by1 = y;
+	}
 	if (bx1 >= 0) {
 		*x0 = bx0;
 		*y0 = by0;
@@ -91,25 +97,40 @@ void prev_make(const struct qc_image *img, int frame, bool inverted, int max_sid
 	const float *px = img->px + (size_t)frame * img->width * img->height;
 	float *acc = qc_xmalloc((size_t)pw * ph * sizeof(*acc));
 
-	/* Box average of the valid pixels under each preview pixel. */
+	/* Box average of the valid pixels under each preview pixel: the rows of a preview row are
+	 * summed column by column first, then the columns of each preview pixel. */
+	double *colsum = qc_xmalloc((size_t)w * sizeof(*colsum));
+	int *colcnt = qc_xmalloc((size_t)w * sizeof(*colcnt));
 	for (int j = 0; j < ph; j++) {
 		int ya = y0 + (int)floor(j * step), yb = y0 + (int)ceil((j + 1) * step) - 1;
 		yb = yb > y1 ? y1 : yb;
+		memset(colsum, 0, (size_t)w * sizeof(*colsum));
+		memset(colcnt, 0, (size_t)w * sizeof(*colcnt));
+		for (int y = ya; y <= yb; y++) {
+			const float *row = px + (size_t)y * img->width + x0;
+			const unsigned char *ok =
+			    img->valid ? img->valid + (size_t)y * img->width + x0 : NULL;
+			for (int x = 0; x < w; x++)
+				if (!ok || ok[x]) {
+					colsum[x] += row[x];
+					colcnt[x]++;
+				}
+		}
 		for (int i = 0; i < pw; i++) {
-			int xa = x0 + (int)floor(i * step), xb = x0 + (int)ceil((i + 1) * step) - 1;
-			xb = xb > x1 ? x1 : xb;
+			int xa = (int)floor(i * step), xb = (int)ceil((i + 1) * step) - 1;
+			xb = xb > w - 1 ? w - 1 : xb;
 			double sum = 0;
 			int n = 0;
-			for (int y = ya; y <= yb; y++)
-				for (int x = xa; x <= xb; x++)
-					if (qc_valid(img, x, y)) {
-						sum += px[(size_t)y * img->width + x];
-						n++;
-					}
+			for (int x = xa; x <= xb; x++) {
+				sum += colsum[x];
+				n += colcnt[x];
+			}
 			float v = n ? (float)(sum / n) : NAN;
 			acc[(size_t)j * pw + i] = inverted ? -v : v;
 		}
 	}
+	free(colsum);
+	free(colcnt);
 	float lo, hi;
 	percentiles(acc, (size_t)pw * ph, 0.005, 0.995, &lo, &hi);
 	if (!(hi > lo))

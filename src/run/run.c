@@ -147,8 +147,8 @@ static enum qc_status load_all(const struct run_request *rq, struct qc_image *im
 	return st;
 }
 
-static void make_previews(const struct run_request *rq, struct qc_image *imgs,
-			  struct qc_session *s, const bool *inverted)
+static void make_previews(const struct run_request *rq, struct qc_image *imgs, struct qc_session *s,
+			  const bool *inverted)
 {
 	struct job j = {.rq = rq, .imgs = imgs, .s = s, .inverted = inverted, .n = rq->n_paths};
 	s->pv = qc_xcalloc(rq->n_paths, sizeof(*s->pv));
@@ -303,7 +303,8 @@ enum qc_status run_import(const struct run_request *rq, struct qc_session *s)
 		return st;
 	}
 	qc_strlcpy(s->test, rq->test ? rq->test->id : "piqt", sizeof(s->test));
-	qc_strlcpy(s->machine, rq->cat && rq->cat->default_machine[0] ? rq->cat->default_machine : "",
+	qc_strlcpy(s->machine,
+		   rq->cat && rq->cat->default_machine[0] ? rq->cat->default_machine : "",
 		   sizeof(s->machine));
 	qc_strlcpy(s->analysis_version, "1.0", sizeof(s->analysis_version));
 	qc_strlcpy(s->program_version, QC_VERSION, sizeof(s->program_version));

@@ -19,7 +19,7 @@ struct qc_date sched_easter(int y)
 
 bool sched_french_holiday(struct qc_date d)
 {
-	static const int fixed[][2] = {{1, 1},	 {5, 1},   {5, 8},   {7, 14},
+	static const int fixed[][2] = {{1, 1},	{5, 1},	 {5, 8},   {7, 14},
 				       {8, 15}, {11, 1}, {11, 11}, {12, 25}};
 	for (size_t i = 0; i < QC_ARRAY_LEN(fixed); i++)
 		if (d.m == fixed[i][0] && d.d == fixed[i][1])
@@ -32,7 +32,8 @@ bool sched_french_holiday(struct qc_date d)
 bool sched_in_downtime(const struct sched_calendar *cal, struct qc_date d)
 {
 	for (size_t i = 0; cal && i < cal->n_down; i++)
-		if (qc_date_diff(cal->down[i].from, d) >= 0 && qc_date_diff(d, cal->down[i].to) >= 0)
+		if (qc_date_diff(cal->down[i].from, d) >= 0 &&
+		    qc_date_diff(d, cal->down[i].to) >= 0)
 			return true;
 	return false;
 }
@@ -40,7 +41,8 @@ bool sched_in_downtime(const struct sched_calendar *cal, struct qc_date d)
 static bool closed_day(const struct sched_calendar *cal, struct qc_date d)
 {
 	for (size_t i = 0; cal && i < cal->n_closed; i++)
-		if (cal->closed[i][0] == d.y && cal->closed[i][1] == d.m && cal->closed[i][2] == d.d)
+		if (cal->closed[i][0] == d.y && cal->closed[i][1] == d.m &&
+		    cal->closed[i][2] == d.d)
 			return true;
 	return false;
 }
@@ -135,7 +137,7 @@ static struct qc_date next_due(const struct qc_frequency *f, const struct sched_
 
 /* The last day of the due window. */
 static struct qc_date window_close(const struct qc_frequency *f, const struct sched_calendar *cal,
-				  struct qc_date due)
+				   struct qc_date due)
 {
 	if (!f->treatment_days)
 		return qc_date_add(due, f->window_end);
@@ -162,7 +164,8 @@ void sched_eval(const struct qc_frequency *f, const struct sched_calendar *cal, 
 	out->due = next_due(f, cal, last);
 	if (f->treatment_days) {
 		if (out->in_downtime) {
-			/* No daily QC while the machine is down: due again on its first day back. */
+			/* No daily QC while the machine is down: due again on its first day back.
+			 */
 			out->due = next_treatment_day(cal, today, true);
 			out->state = SCHED_NOT_DUE;
 			return;
@@ -171,7 +174,8 @@ void sched_eval(const struct qc_frequency *f, const struct sched_calendar *cal, 
 		for (size_t i = 0; cal && i < cal->n_down; i++)
 			if (qc_date_diff(out->due, cal->down[i].to) >= 0 &&
 			    qc_date_diff(cal->down[i].to, today) > 0) {
-				struct qc_date back = next_treatment_day(cal, cal->down[i].to, false);
+				struct qc_date back =
+				    next_treatment_day(cal, cal->down[i].to, false);
 				if (qc_date_diff(out->due, back) > 0)
 					out->due = back;
 			}

@@ -278,7 +278,7 @@ void store_read_list_row(sqlite3_stmt *stmt, struct store_row *row)
 	row->supersedes = sqlite3_column_int64(stmt, 7);
 	row->superseded_by = sqlite3_column_int64(stmt, 8);
 	const char *d = (const char *)sqlite3_column_text(stmt, 9);
-	row->review = !d ? STORE_NOT_REVIEWED
+	row->review = !d		       ? STORE_NOT_REVIEWED
 		      : !strcmp(d, "approved") ? STORE_APPROVED
 					       : STORE_REJECTED;
 	store_column_copy(stmt, 10, row->reviewer, sizeof(row->reviewer));
@@ -294,7 +294,8 @@ static enum qc_status prepare_list(struct store *st, const char *test, const cha
 	if (test)
 		qc_buf_add(&sql, " WHERE s.test = ?1");
 	if (since)
-		qc_buf_add(&sql, test ? " AND s.completed_at >= ?2" : " WHERE s.completed_at >= ?2");
+		qc_buf_add(&sql,
+			   test ? " AND s.completed_at >= ?2" : " WHERE s.completed_at >= ?2");
 	qc_buf_add(&sql, " ORDER BY s.completed_at DESC, s.id DESC LIMIT ?3");
 	enum qc_status rc = store_prepare(st, sql.s, stmt);
 	qc_buf_release(&sql);

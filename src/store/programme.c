@@ -32,8 +32,9 @@ struct draft_put {
 static enum qc_status put_draft(struct store *st, void *ud)
 {
 	const struct draft_put *d = ud;
-	static const char sql[] = "INSERT OR REPLACE INTO drafts (test, operator, updated_at, data) "
-				  "VALUES (?1, ?2, ?3, ?4)";
+	static const char sql[] =
+	    "INSERT OR REPLACE INTO drafts (test, operator, updated_at, data) "
+	    "VALUES (?1, ?2, ?3, ?4)";
 	sqlite3_stmt *stmt;
 	char at[20], detail[96];
 	now_text(at);
@@ -61,13 +62,13 @@ enum qc_status store_put_draft(store_t *st, const char *test, const char *operat
 	return in_transaction(st, put_draft, &d);
 }
 
-enum qc_status store_get_draft(store_t *st, const char *test, char **data,
-			       char operator_name[64], char updated_at[20])
+enum qc_status store_get_draft(store_t *st, const char *test, char **data, char operator_name[64],
+			       char updated_at[20])
 {
 	sqlite3_stmt *stmt;
 	*data = NULL;
-	enum qc_status rc =
-	    store_prepare(st, "SELECT operator, updated_at, data FROM drafts WHERE test = ?1", &stmt);
+	enum qc_status rc = store_prepare(
+	    st, "SELECT operator, updated_at, data FROM drafts WHERE test = ?1", &stmt);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, test, -1, SQLITE_TRANSIENT);
@@ -147,9 +148,8 @@ static enum qc_status add_downtime(struct store *st, void *ud)
 	return store_audit(st, d->who, "downtime", 0, detail);
 }
 
-enum qc_status store_add_downtime(store_t *st, const char *from, const char *to,
-				  const char *reason, const char *who, int64_t replaces,
-				  int64_t *id)
+enum qc_status store_add_downtime(store_t *st, const char *from, const char *to, const char *reason,
+				  const char *who, int64_t replaces, int64_t *id)
 {
 	struct qc_date a, b;
 	if (!qc_parse_date(from, &a) || !qc_parse_date(to, &b))
@@ -157,8 +157,8 @@ enum qc_status store_add_downtime(store_t *st, const char *from, const char *to,
 	if (qc_date_diff(a, b) < 0)
 		return qc_fail(QC_ERR_INVALID, "the downtime ends (%s) before it starts (%s)", to,
 			       from);
-	struct downtime_add d = {from, to, reason, who && *who ? who : store_login_name(), replaces,
-				 0};
+	struct downtime_add d = {from,	   to, reason, who && *who ? who : store_login_name(),
+				 replaces, 0};
 	enum qc_status rc = in_transaction(st, add_downtime, &d);
 	if (!rc && id)
 		*id = d.id;
@@ -232,10 +232,11 @@ static enum qc_status record_catalog(struct store *st, void *ud)
 	char at[20], hex[65], detail[200];
 	now_text(at);
 	qc_sha256_hex(c->text, strlen(c->text), hex);
-	enum qc_status rc = store_prepare(st,
-					  "INSERT INTO catalog_versions (at, who, why, source, sha256, "
-					  "text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-					  &stmt);
+	enum qc_status rc =
+	    store_prepare(st,
+			  "INSERT INTO catalog_versions (at, who, why, source, sha256, "
+			  "text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			  &stmt);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, at, -1, SQLITE_STATIC);
@@ -270,8 +271,8 @@ enum qc_status store_record_catalog(store_t *st, const char *text, const char *s
 {
 	if (!why || !*why)
 		return qc_fail(QC_ERR_INVALID, "a catalogue change needs a reason (why)");
-	struct catalog_rec c = {text, source, who && *who ? who : store_login_name(), why, changes,
-				n_changes, 0};
+	struct catalog_rec c = {
+	    text, source, who && *who ? who : store_login_name(), why, changes, n_changes, 0};
 	enum qc_status rc = in_transaction(st, record_catalog, &c);
 	if (!rc && version)
 		*version = c.id;
@@ -305,7 +306,7 @@ static void read_value(sqlite3_stmt *stmt, struct store_value *v)
 	store_column_copy(stmt, 1, v->completed_at, sizeof(v->completed_at));
 	store_column_copy(stmt, 2, v->operator_name, sizeof(v->operator_name));
 	const char *d = (const char *)sqlite3_column_text(stmt, 3);
-	v->review = !d ? STORE_NOT_REVIEWED
+	v->review = !d			     ? STORE_NOT_REVIEWED
 		    : !strcmp(d, "approved") ? STORE_APPROVED
 					     : STORE_REJECTED;
 	store_read_record(stmt, 4, &v->rec);

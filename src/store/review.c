@@ -9,8 +9,9 @@
 enum qc_status store_insert_review(struct store *st, int64_t session, const char *reviewer,
 				   bool approve, const char *comment)
 {
-	static const char sql[] = "INSERT INTO reviews (session_id, reviewer, at, decision, comment) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char sql[] =
+	    "INSERT INTO reviews (session_id, reviewer, at, decision, comment) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)";
 	sqlite3_stmt *stmt;
 	char at[20], detail[160];
 
@@ -80,7 +81,7 @@ enum qc_status store_review(store_t *st, int64_t session, const char *reviewer, 
 enum qc_status store_list_unreviewed(store_t *st, struct store_row **rows, size_t *n)
 {
 	static const char sql[] = STORE_LIST_COLUMNS " WHERE r.id IS NULL "
-						      "ORDER BY s.completed_at, s.id";
+						     "ORDER BY s.completed_at, s.id";
 	sqlite3_stmt *stmt;
 	size_t cap = 0;
 	int sr;

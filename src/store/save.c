@@ -251,7 +251,7 @@ static enum qc_status insert_preview(struct store *st, sqlite3_stmt *stmt, int64
 	Bytef *z = qc_xmalloc(zn);
 	char what[64];
 
-	int zr = compress2(z, &zn, p->px, n, Z_DEFAULT_COMPRESSION);
+	int zr = compress2(z, &zn, p->px, n, Z_BEST_SPEED);
 	if (zr == Z_MEM_ERROR)
 		qc_die("out of memory compressing a preview of %lu bytes", (unsigned long)n);
 	if (zr != Z_OK) {

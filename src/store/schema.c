@@ -168,8 +168,8 @@ static const char v2_sql[] =
     "	new TEXT\n"
     ");\n";
 
-static const char v2_append_only[] = APPEND_ONLY("downtime") APPEND_ONLY("catalog_versions")
-    APPEND_ONLY("catalog_changes");
+static const char v2_append_only[] =
+    APPEND_ONLY("downtime") APPEND_ONLY("catalog_versions") APPEND_ONLY("catalog_changes");
 
 /* Step i takes a file from version i to version i + 1. Never edit a step once released. */
 static const char *const v1_steps[] = {v1_sql, v1_append_only, NULL};

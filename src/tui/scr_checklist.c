@@ -26,9 +26,8 @@ struct checklist {
 };
 
 static const struct tui_key keys[] = {
-    {'h', REQ_HISTORY},	    {'a', REQ_ALL_SESSIONS}, {'r', REQ_REFRESH},
-    {KEY_RIGHT, REQ_ENTER}, {'l', REQ_ENTER},	      {'v', REQ_REVIEW},
-    {'/', REQ_SEARCH},
+    {'h', REQ_HISTORY}, {'a', REQ_ALL_SESSIONS}, {'r', REQ_REFRESH}, {KEY_RIGHT, REQ_ENTER},
+    {'l', REQ_ENTER},	{'v', REQ_REVIEW},	 {'/', REQ_SEARCH},
 };
 
 /* Case-insensitive search of an ASCII-folded needle in a UTF-8 name (accents kept as typed). */
@@ -52,8 +51,8 @@ static void search(struct tui *t, struct checklist *c)
 	qc_strlcpy(last, buf, sizeof(last));
 	for (size_t k = 1; k <= c->n; k++) {
 		const struct row *r = &c->rows[(c->sel + k) % c->n];
-		if (r->test && (name_matches(cat_test_name(r->test), buf) ||
-				name_matches(r->test->id, buf))) {
+		if (r->test &&
+		    (name_matches(cat_test_name(r->test), buf) || name_matches(r->test->id, buf))) {
 			c->sel = (c->sel + k) % c->n;
 			return;
 		}
@@ -243,7 +242,8 @@ static void move_sel(struct checklist *c, int delta)
 
 static void open_test(struct tui *t, const struct qc_test *test)
 {
-	if ((!strcmp(test->input, "images") && test->analysis[0]) || !strcmp(test->input, "report")) {
+	if ((!strcmp(test->input, "images") && test->analysis[0]) ||
+	    !strcmp(test->input, "report")) {
 		struct scr_picker_arg arg = {.test = test};
 		tui_push(t, &scr_picker, &arg);
 		return;

@@ -90,8 +90,8 @@ static void recheck(struct form *fm)
 		struct field *f = &fm->f[i];
 		if (f->kind != F_FORMULA)
 			continue;
-		f->valid = cat_formula_eval(f->m->formula, lookup, fm, &f->value, f->msg,
-					    sizeof(f->msg));
+		f->valid =
+		    cat_formula_eval(f->m->formula, lookup, fm, &f->value, f->msg, sizeof(f->msg));
 		f->empty = !f->valid;
 		f->verdict = f->valid ? qc_levels_eval(&f->m->lv, f->value) : QC_V_NOT_DONE;
 		if (!f->valid)
@@ -123,7 +123,8 @@ static void load_draft(struct tui *t, struct form *fm)
 		if (!eq)
 			continue;
 		*eq = '\0';
-		struct field *f = !strcmp(line, "#comment") ? comment_field(fm) : find_field(fm, line);
+		struct field *f =
+		    !strcmp(line, "#comment") ? comment_field(fm) : find_field(fm, line);
 		if (!strcmp(line, "#nfs"))
 			fm->nfs = eq[1] == '1';
 		else if (f && f->kind != F_FORMULA)
@@ -186,7 +187,8 @@ static void hint(struct tui *t, const struct qc_mdef *m, char *buf, size_t n)
 		if (m->formula)
 			snprintf(buf, n, "= %s  · %s", m->formula, lv);
 		else if (m->readings > 1)
-			snprintf(buf, n, _("%d readings separated by ';' (their mean is judged) · %s"),
+			snprintf(buf, n,
+				 _("%d readings separated by ';' (their mean is judged) · %s"),
 				 m->readings, lv);
 		else if (m->lv.has_ref)
 			snprintf(buf, n, _("reference %g %s · %s"), m->lv.ref, m->unit, lv);
@@ -210,10 +212,11 @@ static void draw_field(struct tui *t, struct form *fm, size_t i, int y, int lw, 
 	if (f->kind == F_COMMENT)
 		snprintf(label, sizeof(label), "%s", _("Comment"));
 	else if (f->kind == F_NFS)
-		snprintf(label, sizeof(label), "%s", _("Not for scheduling (repeat after service)"));
+		snprintf(label, sizeof(label), "%s",
+			 _("Not for scheduling (repeat after service)"));
 	else
-		snprintf(label, sizeof(label), "%s%s%s%s", cat_mdef_label(f->m), f->m->unit[0] ? " (" : "",
-			 f->m->unit, f->m->unit[0] ? ")" : "");
+		snprintf(label, sizeof(label), "%s%s%s%s", cat_mdef_label(f->m),
+			 f->m->unit[0] ? " (" : "", f->m->unit, f->m->unit[0] ? ")" : "");
 	tui_put(t, y, 1, lw, sel ? SLOT_HEADER : SLOT_NORMAL, label, false);
 	if (f->kind == F_NFS)
 		snprintf(text, sizeof(text), "[%s]", fm->nfs ? "x" : " ");
@@ -231,7 +234,8 @@ static void draw_field(struct tui *t, struct form *fm, size_t i, int y, int lw, 
 			snprintf(status, sizeof(status), "%s", _("invalid"));
 			slot = SLOT_ERROR;
 		} else if (f->empty) {
-			snprintf(status, sizeof(status), "%s", f->kind == F_FORMULA ? "-" : _("to enter"));
+			snprintf(status, sizeof(status), "%s",
+				 f->kind == F_FORMULA ? "-" : _("to enter"));
 			slot = SLOT_DIM;
 		} else {
 			snprintf(status, sizeof(status), "%s", tui_verdict_word(f->verdict));
@@ -270,7 +274,8 @@ static void draw(struct tui *t, struct tui_screen *s)
 		tui_put(t, t->rows - 3, 1, t->cols - 2, SLOT_DIM, line, false);
 	}
 	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_KEY,
-		_("Tab/Shift-Tab: fields · '-': skip an item · Ctrl-S or F2: save · Esc: leave"), false);
+		_("Tab/Shift-Tab: fields · '-': skip an item · Ctrl-S or F2: save · Esc: leave"),
+		false);
 	/* The selected field last: it sets the cursor. */
 	draw_field(t, fm, fm->sel, y0 + (int)(fm->sel - fm->top), lw, iw);
 }
@@ -284,7 +289,10 @@ static bool cycle(struct field *f)
 	get_text(f, text, sizeof(text));
 	if (f->m->type == QC_MT_BOOL) {
 		const char *yes = _("yes"), *no = _("no");
-		snprintf(next, sizeof(next), "%s", !strcmp(text, yes) ? no : !strcmp(text, no) ? "-" : yes);
+		snprintf(next, sizeof(next), "%s",
+			 !strcmp(text, yes)  ? no
+			 : !strcmp(text, no) ? "-"
+					     : yes);
 	} else {
 		/* The choice after the current one; "-" (skip) after the last. */
 		char *list = qc_xstrdup(f->m->choices), *save = NULL;
@@ -423,8 +431,8 @@ static void save(struct tui *t, struct form *fm)
 		return;
 	}
 	store_drop_draft(t->cfg->store, fm->test->id, s.operator_name);
-	tui_message(t, s.verdict == QC_V_ACT || s.verdict == QC_V_TOL,
-		    _("session %lld saved: %s"), (long long)s.id, tui_verdict_word(s.verdict));
+	tui_message(t, s.verdict == QC_V_ACT || s.verdict == QC_V_TOL, _("session %lld saved: %s"),
+		    (long long)s.id, tui_verdict_word(s.verdict));
 	qc_session_release(&s);
 	char keep[512];
 	qc_strlcpy(keep, t->status, sizeof(keep));
@@ -438,7 +446,8 @@ static void leave(struct tui *t, struct form *fm)
 	if (fm->dirty && !fm->supersedes &&
 	    tui_confirm(t, _("Keep this entry in progress to finish it later?"))) {
 		char *data = draft_data(fm);
-		enum qc_status st = store_put_draft(t->cfg->store, fm->test->id, operator_of(t), data);
+		enum qc_status st =
+		    store_put_draft(t->cfg->store, fm->test->id, operator_of(t), data);
 		free(data);
 		if (st) {
 			tui_message(t, true, "%s", qc_errmsg());

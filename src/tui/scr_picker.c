@@ -112,8 +112,8 @@ static void load(struct tui *t, struct picker *p)
 		snprintf(path, sizeof(path), "%s/%s", p->dir, de->d_name);
 		if (stat(path, &sb) != 0)
 			continue;
-		bool dir = S_ISDIR(sb.st_mode), report = p->reports && S_ISREG(sb.st_mode) &&
-						      is_report(de->d_name);
+		bool dir = S_ISDIR(sb.st_mode),
+		     report = p->reports && S_ISREG(sb.st_mode) && is_report(de->d_name);
 		if (!dir && !report)
 			continue;
 		p->e = qc_xrealloc(p->e, (p->n + 1) * sizeof(*p->e));
@@ -267,8 +267,11 @@ static void import(struct tui *t, struct picker *p, const char *name)
 	char path[PATH_MAX + 260];
 	snprintf(path, sizeof(path), "%s/%s", p->dir, name);
 	const char *paths[] = {path};
-	struct run_request rq = {.cat = t->cfg->cat, .test = p->test, .paths = paths,
-				 .n_paths = 1, .operator_name = t->cfg->operator_name};
+	struct run_request rq = {.cat = t->cfg->cat,
+				 .test = p->test,
+				 .paths = paths,
+				 .n_paths = 1,
+				 .operator_name = t->cfg->operator_name};
 	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
 	tui_progress(t, _("Reading the report…"), 0, 1, path);
 	if (run_import(&rq, sess) != QC_OK) {

@@ -87,7 +87,8 @@ static void draw(struct tui *t, struct tui_screen *s)
 		tui_put(t, y, 74, t->cols - 75, base, line, false);
 	}
 	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_KEY,
-		_("Space: mark · a: approve · x: reject · Enter: open · p: PDF · Esc: back"), false);
+		_("Space: mark · a: approve · x: reject · Enter: open · p: PDF · Esc: back"),
+		false);
 }
 
 static const char *reviewer(struct tui *t)
@@ -130,7 +131,8 @@ static void decide(struct tui *t, struct review *rv, bool approve)
 	if (failed)
 		tui_message(t, true, _("%zu reviewed, %zu refused: %s"), done, failed, first_error);
 	else
-		tui_message(t, false, approve ? _("%zu session(s) approved") : _("%zu session(s) rejected"),
+		tui_message(t, false,
+			    approve ? _("%zu session(s) approved") : _("%zu session(s) rejected"),
 			    done);
 }
 

@@ -227,9 +227,10 @@ TEST(catalog_leaf_geometry)
 	cat_release(&cat);
 
 	/* A Millennium-like MLC numbered the other way, with mixed widths. */
-	char *text = qc_xasprintf("%s%s", minimal,
-				  "[machine v]\nleaf_widths = 10x10 40x5 10x10\nleaf_boundary = 30\n"
-				  "leaf_numbering = decreasing\nleaf_travel = x\n");
+	char *text =
+	    qc_xasprintf("%s%s", minimal,
+			 "[machine v]\nleaf_widths = 10x10 40x5 10x10\nleaf_boundary = 30\n"
+			 "leaf_numbering = decreasing\nleaf_travel = x\n");
 	REQUIRE_OK(cat_parse(text, "v.cat", &cat));
 	const struct qc_machine *v = cat_find_machine(&cat, "v");
 	CHECK(v->leaf_pairs == 60 && v->leaf_travel == 'x');
@@ -245,10 +246,11 @@ TEST(catalog_leaf_geometry)
 
 TEST(catalog_frequency_and_calendar_keys)
 {
-	expect("[frequency f]\nname.fr = F\nname.en = F\nevery = 1 month\nday = 1\nwindow_start = 7\n"
-	       "weekdays = mon, thu\nstart = 2026-01-05\n[calendar]\nclosed = 2026-12-24\n"
-	       "closed = 2026-12-28 2026-12-31\n[review]\nauto_approve = yes\n",
-	       NULL);
+	expect(
+	    "[frequency f]\nname.fr = F\nname.en = F\nevery = 1 month\nday = 1\nwindow_start = 7\n"
+	    "weekdays = mon, thu\nstart = 2026-01-05\n[calendar]\nclosed = 2026-12-24\n"
+	    "closed = 2026-12-28 2026-12-31\n[review]\nauto_approve = yes\n",
+	    NULL);
 	expect("[frequency f]\nweekdays = monday, funday\n", "site.cat:13: weekdays takes");
 	expect("[frequency f]\nday = 32\n", "site.cat:13: day must be");
 	expect("[calendar]\nclosed = 2026-12-31 2026-12-01\n", "a closed range runs forwards");

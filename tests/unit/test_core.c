@@ -142,68 +142,83 @@ TEST(sched_weekly_and_monthly_windows)
 
 TEST(sched_downtime_and_closed_days)
 {
-	struct qc_frequency daily = {.id = "daily", .every = 1, .unit = 'd',
-				     .treatment_days = true, .window_start = -1};
+	struct qc_frequency daily = {
+	    .id = "daily", .every = 1, .unit = 'd', .treatment_days = true, .window_start = -1};
 	static const int closed[][3] = {{2026, 12, 24}, {2026, 12, 31}};
 	struct sched_period down[] = {{{2026, 11, 30}, {2026, 12, 4}}};
 	struct sched_calendar cal = {closed, 2, down, 1};
 	static const struct due_case cases[] = {
-		/* Done the Friday before the service week: not due during it, due on its first day
-		 * back, not overdue. */
-		{"2026-11-27", "2026-11-30", SCHED_NOT_DUE, "2026-12-07"},
-		{"2026-11-27", "2026-12-03", SCHED_NOT_DUE, "2026-12-07"},
-		{"2026-11-27", "2026-12-07", SCHED_DUE, "2026-12-07"},
-		{"2026-11-27", "2026-12-08", SCHED_OVERDUE, "2026-12-07"},
-		/* Overdue before the downtime: due again (not overdue) when the machine is back. */
-		{"2026-11-20", "2026-12-07", SCHED_DUE, "2026-12-07"},
-		/* Closed days are skipped like holidays. */
-		{"2026-12-23", "2026-12-24", SCHED_NOT_DUE, "2026-12-28"},
-		{"2026-12-30", "2026-12-31", SCHED_NOT_DUE, "2027-01-04"},
-		{"", "2026-12-02", SCHED_NOT_DUE, "2026-12-07"},
+	    /* Done the Friday before the service week: not due during it, due on its first day
+	     * back, not overdue. */
+	    {"2026-11-27", "2026-11-30", SCHED_NOT_DUE, "2026-12-07"},
+	    {"2026-11-27", "2026-12-03", SCHED_NOT_DUE, "2026-12-07"},
+	    {"2026-11-27", "2026-12-07", SCHED_DUE, "2026-12-07"},
+	    {"2026-11-27", "2026-12-08", SCHED_OVERDUE, "2026-12-07"},
+	    /* Overdue before the downtime: due again (not overdue) when the machine is back. */
+	    {"2026-11-20", "2026-12-07", SCHED_DUE, "2026-12-07"},
+	    /* Closed days are skipped like holidays. */
+	    {"2026-12-23", "2026-12-24", SCHED_NOT_DUE, "2026-12-28"},
+	    {"2026-12-30", "2026-12-31", SCHED_NOT_DUE, "2027-01-04"},
+	    {"", "2026-12-02", SCHED_NOT_DUE, "2026-12-07"},
 	};
 	check_cases(&daily, &cal, cases, QC_ARRAY_LEN(cases));
 	CHECK(sched_in_downtime(&cal, (struct qc_date){2026, 12, 4}));
 	CHECK(!sched_in_downtime(&cal, (struct qc_date){2026, 12, 5}));
 	/* A weekly test is not stopped by the downtime. */
-	struct qc_frequency weekly = {.id = "weekly", .every = 1, .unit = 'w', .window_start = -1,
-				      .window_end = 2};
-	static const struct due_case w[] = {{"2026-11-23", "2026-12-02", SCHED_DUE, "2026-11-30"},
-					    {"2026-11-23", "2026-12-03", SCHED_OVERDUE, "2026-11-30"}};
+	struct qc_frequency weekly = {
+	    .id = "weekly", .every = 1, .unit = 'w', .window_start = -1, .window_end = 2};
+	static const struct due_case w[] = {
+	    {"2026-11-23", "2026-12-02", SCHED_DUE, "2026-11-30"},
+	    {"2026-11-23", "2026-12-03", SCHED_OVERDUE, "2026-11-30"}};
 	check_cases(&weekly, &cal, w, QC_ARRAY_LEN(w));
 }
 
 TEST(sched_window_mode_keeps_the_phase)
 {
 	/* Monthly on the 1st, counts as on time from 7 days before, overdue 7 days after. */
-	struct qc_frequency m = {.id = "monthly_1st", .every = 1, .unit = 'm', .window_start = 7,
-				 .window_end = 7, .day = 1};
+	struct qc_frequency m = {.id = "monthly_1st",
+				 .every = 1,
+				 .unit = 'm',
+				 .window_start = 7,
+				 .window_end = 7,
+				 .day = 1};
 	static const struct due_case cases[] = {
-		{"2026-03-20", "2026-03-28", SCHED_NOT_DUE, "2026-04-01"}, /* early: due unchanged */
-		{"2026-03-28", "2026-04-15", SCHED_NOT_DUE, "2026-05-01"}, /* in the window: next */
-		{"2026-04-05", "2026-05-01", SCHED_DUE, "2026-05-01"},	   /* late: no drift */
-		{"2026-04-27", "2026-05-20", SCHED_NOT_DUE, "2026-06-01"},
-		{"2026-04-05", "2026-05-08", SCHED_DUE, "2026-05-01"},
-		{"2026-04-05", "2026-05-09", SCHED_OVERDUE, "2026-05-01"},
+	    {"2026-03-20", "2026-03-28", SCHED_NOT_DUE, "2026-04-01"}, /* early: due unchanged */
+	    {"2026-03-28", "2026-04-15", SCHED_NOT_DUE, "2026-05-01"}, /* in the window: next */
+	    {"2026-04-05", "2026-05-01", SCHED_DUE, "2026-05-01"},     /* late: no drift */
+	    {"2026-04-27", "2026-05-20", SCHED_NOT_DUE, "2026-06-01"},
+	    {"2026-04-05", "2026-05-08", SCHED_DUE, "2026-05-01"},
+	    {"2026-04-05", "2026-05-09", SCHED_OVERDUE, "2026-05-01"},
 	};
 	check_cases(&m, NULL, cases, QC_ARRAY_LEN(cases));
 	/* Weekly on Mondays with a 2-day window. */
-	struct qc_frequency w = {.id = "weekly_mon", .every = 1, .unit = 'w', .window_start = 2,
-				 .window_end = 0, .weekdays = 1};
+	struct qc_frequency w = {.id = "weekly_mon",
+				 .every = 1,
+				 .unit = 'w',
+				 .window_start = 2,
+				 .window_end = 0,
+				 .weekdays = 1};
 	static const struct due_case wc[] = {
-		{"2026-11-21", "2026-11-23", SCHED_NOT_DUE, "2026-11-30"}, /* Saturday: in window */
-		{"2026-11-20", "2026-11-23", SCHED_DUE, "2026-11-23"},	   /* Friday: too early */
-		{"2026-11-20", "2026-11-24", SCHED_OVERDUE, "2026-11-23"},
-		{"2026-11-25", "2026-11-30", SCHED_DUE, "2026-11-30"},
+	    {"2026-11-21", "2026-11-23", SCHED_NOT_DUE, "2026-11-30"}, /* Saturday: in window */
+	    {"2026-11-20", "2026-11-23", SCHED_DUE, "2026-11-23"},     /* Friday: too early */
+	    {"2026-11-20", "2026-11-24", SCHED_OVERDUE, "2026-11-23"},
+	    {"2026-11-25", "2026-11-30", SCHED_DUE, "2026-11-30"},
 	};
 	check_cases(&w, NULL, wc, QC_ARRAY_LEN(wc));
 	/* Every 14 days from Monday 5 January 2026: ... 9 Nov, 23 Nov, 7 Dec ... */
-	struct qc_frequency f = {.id = "fortnight", .every = 14, .unit = 'd', .window_start = 3,
-				 .window_end = 2, .start_y = 2026, .start_m = 1, .start_d = 5};
+	struct qc_frequency f = {.id = "fortnight",
+				 .every = 14,
+				 .unit = 'd',
+				 .window_start = 3,
+				 .window_end = 2,
+				 .start_y = 2026,
+				 .start_m = 1,
+				 .start_d = 5};
 	static const struct due_case fc[] = {
-		{"2026-11-20", "2026-11-23", SCHED_NOT_DUE, "2026-12-07"}, /* 3 days early: counts */
-		{"2026-11-19", "2026-11-23", SCHED_DUE, "2026-11-23"},	   /* 4 days early: not */
-		{"2026-11-26", "2026-12-09", SCHED_DUE, "2026-12-07"},
-		{"2026-11-26", "2026-12-10", SCHED_OVERDUE, "2026-12-07"},
+	    {"2026-11-20", "2026-11-23", SCHED_NOT_DUE, "2026-12-07"}, /* 3 days early: counts */
+	    {"2026-11-19", "2026-11-23", SCHED_DUE, "2026-11-23"},     /* 4 days early: not */
+	    {"2026-11-26", "2026-12-09", SCHED_DUE, "2026-12-07"},
+	    {"2026-11-26", "2026-12-10", SCHED_OVERDUE, "2026-12-07"},
 	};
 	check_cases(&f, NULL, fc, QC_ARRAY_LEN(fc));
 }
@@ -218,7 +233,8 @@ TEST(core_value_format)
 	qc_format_value(0.2034, "mm", b, sizeof(b));
 	CHECK_STR(b, "0.203");
 	qc_format_value(0.00725, "%", b, sizeof(b));
-	CHECK_STR(b, "0.0073"); /* %.2g rounds half to even on the binary value 0.00725000000000000027 */
+	CHECK_STR(
+	    b, "0.0073"); /* %.2g rounds half to even on the binary value 0.00725000000000000027 */
 	qc_format_value(-1e-15, "mm", b, sizeof(b));
 	CHECK_STR(b, "0");
 	qc_format_value(9, "", b, sizeof(b));

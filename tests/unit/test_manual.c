@@ -5,24 +5,25 @@
 #include "qc/session.h"
 #include "test.h"
 
-static const char *const programme = "[frequency monthly]\n"
-				     "name.fr = M\nname.en = M\nevery = 1 month\n"
-				     "[test t]\nname.fr = T\nname.en = T\nfrequency = monthly\n"
-				     "input = manual\n"
-				     "[measure t.level]\nlabel.fr = a\nlabel.en = a\nunit = %\n"
-				     "reference = 0\ntolerance = 70 -\naction = 65 -\nrange = 0 100\n"
-				     "[measure t.q]\nlabel.fr = q\nlabel.en = q\nreference = 0.704\n"
-				     "mode = percent\ntolerance = 1\naction = 2\nreadings = 3\n"
-				     "[measure t.door]\nlabel.fr = d\nlabel.en = d\ntype = bool\n"
-				     "[measure t.beam]\nlabel.fr = b\nlabel.en = b\ntype = bool\n"
-				     "expected = no\nwarning_only = yes\n"
-				     "[measure t.state]\nlabel.fr = s\nlabel.en = s\ntype = choice\n"
-				     "choices = good|fair|bad\nok_choices = good\ntol_choices = fair\n"
-				     "[measure t.p1]\nlabel.fr = p1\nlabel.en = p1\nunit = mm\n"
-				     "[measure t.p2]\nlabel.fr = p2\nlabel.en = p2\nunit = mm\n"
-				     "[measure t.delta]\nlabel.fr = d\nlabel.en = d\nunit = mm\n"
-				     "formula = p2 - p1 - 40\nreference = 0\naction = 2\n"
-				     "[measure t.note]\nlabel.fr = n\nlabel.en = n\ntype = text\n";
+static const char *const programme =
+    "[frequency monthly]\n"
+    "name.fr = M\nname.en = M\nevery = 1 month\n"
+    "[test t]\nname.fr = T\nname.en = T\nfrequency = monthly\n"
+    "input = manual\n"
+    "[measure t.level]\nlabel.fr = a\nlabel.en = a\nunit = %\n"
+    "reference = 0\ntolerance = 70 -\naction = 65 -\nrange = 0 100\n"
+    "[measure t.q]\nlabel.fr = q\nlabel.en = q\nreference = 0.704\n"
+    "mode = percent\ntolerance = 1\naction = 2\nreadings = 3\n"
+    "[measure t.door]\nlabel.fr = d\nlabel.en = d\ntype = bool\n"
+    "[measure t.beam]\nlabel.fr = b\nlabel.en = b\ntype = bool\n"
+    "expected = no\nwarning_only = yes\n"
+    "[measure t.state]\nlabel.fr = s\nlabel.en = s\ntype = choice\n"
+    "choices = good|fair|bad\nok_choices = good\ntol_choices = fair\n"
+    "[measure t.p1]\nlabel.fr = p1\nlabel.en = p1\nunit = mm\n"
+    "[measure t.p2]\nlabel.fr = p2\nlabel.en = p2\nunit = mm\n"
+    "[measure t.delta]\nlabel.fr = d\nlabel.en = d\nunit = mm\n"
+    "formula = p2 - p1 - 40\nreference = 0\naction = 2\n"
+    "[measure t.note]\nlabel.fr = n\nlabel.en = n\ntype = text\n";
 
 static struct qc_catalog cat;
 
@@ -41,7 +42,7 @@ static enum qc_verdict verdict_of(const struct qc_test *t, const char *name, con
 	enum qc_verdict v;
 	double value;
 	if (qc_entry_check(cat_find_mdef(t, name), text, &v, &value, msg, 160) != QC_OK)
-		return (enum qc_verdict)-1;
+		return (enum qc_verdict) - 1;
 	return v;
 }
 
@@ -52,25 +53,25 @@ TEST(manual_live_checks)
 	CHECK(verdict_of(t, "level", "72", msg) == QC_V_OK);
 	CHECK(verdict_of(t, "level", "68,5", msg) == QC_V_TOL); /* decimal comma */
 	CHECK(verdict_of(t, "level", "64.9", msg) == QC_V_ACT);
-	CHECK(verdict_of(t, "level", "650", msg) == (enum qc_verdict)-1);
+	CHECK(verdict_of(t, "level", "650", msg) == (enum qc_verdict) - 1);
 	CHECK(strstr(msg, "outside the plausible range 0 to 100 %") != NULL);
-	CHECK(verdict_of(t, "level", "7o", msg) == (enum qc_verdict)-1);
+	CHECK(verdict_of(t, "level", "7o", msg) == (enum qc_verdict) - 1);
 	CHECK(strstr(msg, "'7o' is not a number") != NULL);
-	CHECK(verdict_of(t, "level", "", msg) == (enum qc_verdict)-1);
+	CHECK(verdict_of(t, "level", "", msg) == (enum qc_verdict) - 1);
 	CHECK(verdict_of(t, "level", "skip", msg) == QC_V_NOT_DONE);
 	/* Three readings, their mean judged: 0.711 is +1.0 % of 0.704 (on the border: OK). */
 	CHECK(verdict_of(t, "q", "0,710; 0,712 0.711", msg) == QC_V_OK);
 	CHECK(verdict_of(t, "q", "0.714;0.714;0.714", msg) == QC_V_TOL);
-	CHECK(verdict_of(t, "q", "0.70;0.71", msg) == (enum qc_verdict)-1);
+	CHECK(verdict_of(t, "q", "0.70;0.71", msg) == (enum qc_verdict) - 1);
 	CHECK(strstr(msg, "3 readings expected, 2 given") != NULL);
 	CHECK(verdict_of(t, "door", "oui", msg) == QC_V_OK);
 	CHECK(verdict_of(t, "door", "no", msg) == QC_V_ACT);
-	CHECK(verdict_of(t, "door", "maybe", msg) == (enum qc_verdict)-1);
+	CHECK(verdict_of(t, "door", "maybe", msg) == (enum qc_verdict) - 1);
 	CHECK(verdict_of(t, "beam", "yes", msg) == QC_V_TOL); /* warning only */
 	CHECK(verdict_of(t, "state", "good", msg) == QC_V_OK);
 	CHECK(verdict_of(t, "state", "fair", msg) == QC_V_TOL);
 	CHECK(verdict_of(t, "state", "bad", msg) == QC_V_ACT);
-	CHECK(verdict_of(t, "state", "ugly", msg) == (enum qc_verdict)-1);
+	CHECK(verdict_of(t, "state", "ugly", msg) == (enum qc_verdict) - 1);
 	cat_release(&cat);
 }
 
@@ -78,8 +79,8 @@ TEST(manual_session_from_entries)
 {
 	const struct qc_test *t = load();
 	struct qc_entry e[] = {
-		{"level", "68"},       {"q", "0.704;0.704;0.705"}, {"door", "y"},  {"beam", "n"},
-		{"state", "good"},     {"p1", "1000,0"},	   {"p2", "1042.5"}, {"note", "ras"},
+	    {"level", "68"},   {"q", "0.704;0.704;0.705"}, {"door", "y"},    {"beam", "n"},
+	    {"state", "good"}, {"p1", "1000,0"},	   {"p2", "1042.5"}, {"note", "ras"},
 	};
 	struct qc_session s = {0};
 	REQUIRE_OK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), NULL));
@@ -130,7 +131,8 @@ TEST(manual_session_from_entries)
 	for (size_t i = 0; i < s.n_rec; i++)
 		if (!strcmp(s.rec[i].m.name, "delta")) {
 			CHECK(s.rec[i].verdict == QC_V_NOT_DONE && !s.rec[i].m.has_value);
-			CHECK(strstr(s.rec[i].m.note, "'p1_mm'") || strstr(s.rec[i].m.note, "'p1'"));
+			CHECK(strstr(s.rec[i].m.note, "'p1_mm'") ||
+			      strstr(s.rec[i].m.note, "'p1'"));
 		}
 	qc_session_release(&s);
 	cat_release(&cat);
@@ -142,8 +144,8 @@ TEST(manual_formula_errors_in_catalogue)
 	const char *base = "[frequency m]\nname.fr = M\nname.en = M\nevery = 1 month\n"
 			   "[test t]\nname.fr = T\nname.en = T\nfrequency = m\ninput = manual\n"
 			   "[measure t.a]\nlabel.fr = a\nlabel.en = a\n";
-	char *text = qc_xasprintf("%s[measure t.b]\nlabel.fr = b\nlabel.en = b\nformula = a + z\n",
-				  base);
+	char *text =
+	    qc_xasprintf("%s[measure t.b]\nlabel.fr = b\nlabel.en = b\nformula = a + z\n", base);
 	CHECK(cat_parse(text, "f.cat", &c) == QC_ERR_FORMAT);
 	CHECK(strstr(qc_errmsg(), "t.b: formula 'a + z': 'z' has no value") != NULL);
 	free(text);
@@ -151,7 +153,8 @@ TEST(manual_formula_errors_in_catalogue)
 	CHECK(cat_parse(text, "f.cat", &c) == QC_ERR_FORMAT);
 	CHECK(strstr(qc_errmsg(), "refers to itself") != NULL);
 	free(text);
-	text = qc_xasprintf("%s[measure t.b]\nlabel.fr = b\nlabel.en = b\nformula = (a * 2\n", base);
+	text =
+	    qc_xasprintf("%s[measure t.b]\nlabel.fr = b\nlabel.en = b\nformula = (a * 2\n", base);
 	CHECK(cat_parse(text, "f.cat", &c) == QC_ERR_FORMAT);
 	CHECK(strstr(qc_errmsg(), "missing ')'") != NULL);
 	free(text);

@@ -121,13 +121,15 @@ TEST(programme_drafts_downtime_catalogue)
 	CHECK(store_get_draft(st, "safety", &data, who, at) == QC_ERR_NOT_FOUND);
 
 	int64_t d1, d2;
-	REQUIRE_OK(store_add_downtime(st, "2026-11-30", "2026-12-11", "linac service", "phys", 0, &d1));
+	REQUIRE_OK(
+	    store_add_downtime(st, "2026-11-30", "2026-12-11", "linac service", "phys", 0, &d1));
 	CHECK(store_add_downtime(st, "2026-12-11", "2026-12-01", NULL, "phys", 0, &d2) ==
 	      QC_ERR_INVALID);
 	CHECK(store_add_downtime(st, "2026-12-xx", "2026-12-01", NULL, "phys", 0, &d2) ==
 	      QC_ERR_INVALID);
 	/* Ended early: a new row replaces the first. */
-	REQUIRE_OK(store_add_downtime(st, "2026-11-30", "2026-12-04", "linac service", "phys", d1, &d2));
+	REQUIRE_OK(
+	    store_add_downtime(st, "2026-11-30", "2026-12-04", "linac service", "phys", d1, &d2));
 	struct store_downtime *dt;
 	size_t n;
 	REQUIRE_OK(store_list_downtime(st, &dt, &n));
@@ -166,8 +168,9 @@ TEST(programme_audit_trail)
 	sqlite3 *db;
 	REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
 	sqlite3_stmt *stmt;
-	REQUIRE(sqlite3_prepare_v2(db, "SELECT group_concat(action, ',') FROM (SELECT action FROM "
-				       "audit ORDER BY id)",
+	REQUIRE(sqlite3_prepare_v2(db,
+				   "SELECT group_concat(action, ',') FROM (SELECT action FROM "
+				   "audit ORDER BY id)",
 				   -1, &stmt, NULL) == SQLITE_OK);
 	REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
 	/* migrations, the session with its automatic approval, the draft twice, the downtime,
