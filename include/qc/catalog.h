@@ -125,13 +125,25 @@ void cat_release(struct qc_catalog *cat);
 
 const struct qc_test *cat_find_test(const struct qc_catalog *cat, const char *id);
 const struct qc_frequency *cat_find_freq(const struct qc_catalog *cat, const char *id);
+/* The definition judging measurement `name`: the one of that exact name, else the first pattern
+ * that matches it. In a pattern '*' stands for one or more characters other than '.'
+ * ("pair_*.gap_mm" matches "pair_07.gap_mm"). */
 const struct qc_mdef *cat_find_mdef(const struct qc_test *t, const char *name);
+/* The definition of exactly that name (a pattern is found by its own text). */
+const struct qc_mdef *cat_find_mdef_exact(const struct qc_test *t, const char *name);
+bool cat_mdef_is_pattern(const struct qc_mdef *m);
+/* Whether `name` matches the measure pattern `pattern`. */
+bool cat_pattern_match(const char *pattern, const char *name);
 const struct qc_machine *cat_find_machine(const struct qc_catalog *cat, const char *id);
 
 /* Test and measurement names in the current interface language. */
 const char *cat_test_name(const struct qc_test *t);
 const char *cat_test_instructions(const struct qc_test *t);
 const char *cat_mdef_label(const struct qc_mdef *m);
+/* The label shown for measurement `name` judged by m (NULL: none): each '*' of a pattern's label
+ * takes the text its '*' matched in the name ("Pair *: gap" for pair_07.gap_mm gives
+ * "Pair 07: gap"); without a label, the name itself. */
+const char *cat_measure_label(const struct qc_mdef *m, const char *name, char *buf, size_t n);
 const char *cat_freq_name(const struct qc_frequency *f);
 
 /*

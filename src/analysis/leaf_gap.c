@@ -653,8 +653,8 @@ static void report_ends(struct qc_result *res, const struct strip *s)
 		qc_result_add_null(res, "grid_offset_mm", "mm", s->idx, s->grid_why);
 }
 
-/* Tips as short lines across each pair, closed pairs as a box, strip ends. Faulty pairs point
- * to the judged summary they make fail, so the viewer draws them in that verdict's colour. */
+/* Tips as short lines across each pair, closed pairs as a box, strip ends. Each tip line takes
+ * the verdict of its own value (pair_NN.tip_a_mm), which the catalogue judges by pattern. */
 static void overlays(struct qc_result *res, const struct strip *s)
 {
 	struct qc_overlay *o;
@@ -674,16 +674,13 @@ static void overlays(struct qc_result *res, const struct strip *s)
 		}
 		if (q->st != P_OPEN && q->st != P_MULTI)
 			continue;
-		double et = deviation(s, q, 0), eg = deviation(s, q, 1);
-		const char *judged = eg > REPORT_TOL_MM && eg >= et ? "max_gap_error_mm"
-				     : et > REPORT_TOL_MM	    ? "max_tip_error_mm"
-								    : "";
 		for (int k = 0; k < 2; k++) {
 			if (!(k ? q->has_b : q->has_a))
 				continue;
 			double t = k ? q->tb : q->ta;
 			o = ana_mv_line(res, &s->mv, s->idx, QC_OVR_EDGE, b->lo, t, b->hi, t);
-			qc_strlcpy(o->measure, judged, sizeof(o->measure));
+			snprintf(o->measure, sizeof(o->measure), "pair_%02d.tip_%c_mm", b->num,
+				 k ? 'b' : 'a');
 		}
 	}
 	for (int k = 0; k < 2; k++)

@@ -699,9 +699,8 @@ static void report_pair(const struct pf *f, const struct meas *m, const char *na
 	struct qc_overlay *o = qc_result_overlay(
 	    res, QC_OV_LINE, QC_OVR_EDGE, f->idx, to_img_x(f, m->t_px, a0),
 	    to_img_y(f, m->t_px, a0), to_img_x(f, m->t_px, a1), to_img_y(f, m->t_px, a1));
-	/* The catalogue judges the largest error only: a pair beyond the tolerance takes its
-	 * colour, so that the faulty leaves stand out on the picture. */
-	qc_strlcpy(o->measure, fabs(m->error) > TOL_MM ? "max_error_mm" : name, sizeof(o->measure));
+	/* Drawn in the verdict of its own error (the catalogue judges picket_*.pair_*.error_mm). */
+	qc_strlcpy(o->measure, name, sizeof(o->measure));
 }
 
 /* Per picket its position and line; per pair and picket its error (or why there is none). */

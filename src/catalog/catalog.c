@@ -53,6 +53,53 @@ static bool valid_id(const char *s, size_t max)
 	return true;
 }
 
+/* A measure name or pattern: lower case, digits, '_', '*', and '.' between words. */
+static bool valid_measure_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (!n || n >= max || s[0] == '.' || s[n - 1] == '.' || strstr(s, "..") || strstr(s, "**"))
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_' &&
+		    *s != '.' && *s != '*')
+			return false;
+	return true;
+}
+
+enum { MAX_STARS = 4 };
+
+/* Glob match where '*' takes one or more characters other than '.'; records what the first
+ * MAX_STARS stars took. */
+static bool glob(const char *p, const char *s, const char **at, size_t *len, int k)
+{
+	for (; *p; p++, s++) {
+		if (*p == '*') {
+			for (size_t n = 1; s[n - 1] && s[n - 1] != '.'; n++) {
+				if (at && k < MAX_STARS) {
+					at[k] = s;
+					len[k] = n;
+				}
+				if (glob(p + 1, s + n, at, len, k + 1))
+					return true;
+			}
+			return false;
+		}
+		if (*p != *s)
+			return false;
+	}
+	return !*s;
+}
+
+bool cat_pattern_match(const char *pattern, const char *name)
+{
+	return glob(pattern, name, NULL, NULL, 0);
+}
+
+bool cat_mdef_is_pattern(const struct qc_mdef *m)
+{
+	return strchr(m->name, '*') != NULL;
+}
+
 static bool parse_bool(const char *v, bool *out)
 {
 	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1")) {
@@ -487,9 +534,12 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 			return PFAIL(p, "measure for unknown test '%s' (define the test first)",
 				     id);
 		struct qc_test *t = &c->tests[ct - c->tests];
-		if (!valid_id(dot + 1, sizeof(t->m->name)))
-			return PFAIL(p, "bad measure name '%s' (lower case, digits, _)", dot + 1);
-		if (cat_find_mdef(t, dot + 1))
+		if (!valid_measure_name(dot + 1, sizeof(t->m->name)))
+			return PFAIL(p,
+				     "bad measure name '%s' (lower case, digits, _, '.' between "
+				     "words, '*' in a pattern)",
+				     dot + 1);
+		if (cat_find_mdef_exact(t, dot + 1))
 			return PFAIL(p, "measure '%s.%s' defined twice", id, dot + 1);
 		t->m = qc_xrealloc(t->m, (t->n_m + 1) * sizeof(*t->m));
 		struct qc_mdef *m = memset(&t->m[t->n_m], 0, sizeof(*m));
@@ -658,6 +708,13 @@ static enum qc_status check_catalog(struct parser *p)
 			enum qc_status st = check_levels(p, t, &t->m[j]);
 			if (st)
 				return st;
+			if (cat_mdef_is_pattern(&t->m[j]) && !strcmp(t->input, "manual")) {
+				p->line = t->m[j].line;
+				return PFAIL(p,
+					     "measure '%s.%s': a pattern ('*') judges the values "
+					     "of an analysis, not typed ones",
+					     t->id, t->m[j].name);
+			}
 		}
 	}
 	return QC_OK;
@@ -773,12 +830,21 @@ const struct qc_frequency *cat_find_freq(const struct qc_catalog *cat, const cha
 	return NULL;
 }
 
-const struct qc_mdef *cat_find_mdef(const struct qc_test *t, const char *name)
+const struct qc_mdef *cat_find_mdef_exact(const struct qc_test *t, const char *name)
 {
 	for (size_t i = 0; i < t->n_m; i++)
 		if (!strcmp(t->m[i].name, name))
 			return &t->m[i];
 	return NULL;
+}
+
+const struct qc_mdef *cat_find_mdef(const struct qc_test *t, const char *name)
+{
+	const struct qc_mdef *m = cat_find_mdef_exact(t, name);
+	for (size_t i = 0; !m && i < t->n_m; i++)
+		if (cat_mdef_is_pattern(&t->m[i]) && cat_pattern_match(t->m[i].name, name))
+			m = &t->m[i];
+	return m;
 }
 
 const struct qc_machine *cat_find_machine(const struct qc_catalog *cat, const char *id)
@@ -808,6 +874,32 @@ const char *cat_test_instructions(const struct qc_test *t)
 const char *cat_mdef_label(const struct qc_mdef *m)
 {
 	return pick(m->label_fr, m->label_en);
+}
+
+const char *cat_measure_label(const struct qc_mdef *m, const char *name, char *buf, size_t n)
+{
+	const char *label = m ? cat_mdef_label(m) : NULL;
+	if (!label || !*label)
+		return name;
+	const char *at[MAX_STARS];
+	size_t len[MAX_STARS];
+	if (!strchr(label, '*') || !glob(m->name, name, at, len, 0))
+		return label;
+	size_t o = 0;
+	int k = 0, stars = 0;
+	for (const char *c = m->name; *c; c++)
+		stars += *c == '*';
+	for (const char *c = label; *c && o + 1 < n; c++) {
+		if (*c == '*' && k < stars && k < MAX_STARS) {
+			for (size_t j = 0; j < len[k] && o + 1 < n; j++)
+				buf[o++] = at[k][j];
+			k++;
+		} else {
+			buf[o++] = *c;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 const char *cat_freq_name(const struct qc_frequency *f)

@@ -61,7 +61,7 @@ static void diff_measures(struct lines *l, const struct qc_test *a, const struct
 					     "expected",  "ok_choices", "tol_choices", "formula"};
 	char what[128], x[128], y[128];
 	for (size_t i = 0; i < a->n_m; i++) {
-		const struct qc_mdef *ma = &a->m[i], *mb = cat_find_mdef(b, ma->name);
+		const struct qc_mdef *ma = &a->m[i], *mb = cat_find_mdef_exact(b, ma->name);
 		snprintf(what, sizeof(what), "%s.%s", a->id, ma->name);
 		if (!mb) {
 			add(l, what, "measure", "(removed)");
@@ -75,7 +75,7 @@ static void diff_measures(struct lines *l, const struct qc_test *a, const struct
 		}
 	}
 	for (size_t i = 0; i < b->n_m; i++)
-		if (!cat_find_mdef(a, b->m[i].name)) {
+		if (!cat_find_mdef_exact(a, b->m[i].name)) {
 			snprintf(what, sizeof(what), "%s.%s", b->id, b->m[i].name);
 			add(l, what, "(absent)", "measure added");
 		}

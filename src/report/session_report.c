@@ -235,16 +235,16 @@ static void fmt_ref(double v, char *buf, size_t n)
 		e[-1] = '\0';
 }
 
-static const char *measure_label(const struct sr *r, const struct qc_record *rec)
+static const char *measure_label(const struct sr *r, const struct qc_record *rec, char *buf,
+				 size_t n)
 {
 	const struct qc_mdef *m = r->test ? cat_find_mdef(r->test, rec->m.name) : NULL;
-	const char *l = m ? cat_mdef_label(m) : NULL;
-	return l && *l ? l : rec->m.name;
+	return cat_measure_label(m, rec->m.name, buf, n);
 }
 
 static void measurement_row(struct sr *r, struct report_table *t, const struct qc_record *rec)
 {
-	char value[80], ref[32], levels[96];
+	char value[80], ref[32], levels[96], label[160];
 
 	fmt_value(rec, value, sizeof(value));
 	if (qc_levels_ref_shown(&rec->lv))
@@ -255,7 +255,7 @@ static void measurement_row(struct sr *r, struct report_table *t, const struct q
 	if (!strcmp(levels, "-"))
 		snprintf(levels, sizeof(levels), "—");
 	struct report_cell cells[] = {
-	    {measure_label(r, rec), REPORT_REGULAR, report_black},
+	    {measure_label(r, rec, label, sizeof(label)), REPORT_REGULAR, report_black},
 	    {value, REPORT_REGULAR, report_black},
 	    {unit_shown(rec->m.unit), REPORT_REGULAR, report_black},
 	    {ref, REPORT_REGULAR, report_black},

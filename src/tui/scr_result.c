@@ -98,11 +98,12 @@ static void draw_preview(struct tui *t, struct result *r, int y0, int x0, int w,
 }
 
 /* The catalogue label of a record, else its name. */
-static const char *record_label(struct tui *t, const struct result *r, const struct qc_record *rec)
+static const char *record_label(struct tui *t, const struct result *r, const struct qc_record *rec,
+				char *buf, size_t n)
 {
 	const struct qc_test *test = cat_find_test(t->cfg->cat, r->s->test);
 	const struct qc_mdef *m = test ? cat_find_mdef(test, rec->m.name) : NULL;
-	return m ? cat_mdef_label(m) : rec->m.name;
+	return cat_measure_label(m, rec->m.name, buf, n);
 }
 
 static void format_value(const struct qc_record *rec, char *buf, size_t n)
@@ -141,12 +142,12 @@ static void draw_table(struct tui *t, struct result *r, int y0, int x0, int w, i
 		const struct qc_record *rec = &r->s->rec[r->idx[k]];
 		bool sel = k == r->sel;
 		int y = y0 + 1 + i;
-		char buf[64];
+		char buf[64], label[160];
 		enum tui_slot base = sel ? SLOT_SELECTED : SLOT_NORMAL;
 		if (sel)
 			tui_fill(t, y, x0, w, SLOT_SELECTED);
 		x = x0;
-		tui_put(t, y, x, lw, base, record_label(t, r, rec), false);
+		tui_put(t, y, x, lw, base, record_label(t, r, rec, label, sizeof(label)), false);
 		x += lw + 1;
 		format_value(rec, buf, sizeof(buf));
 		tui_putr(t, y, x, vw, base, buf);

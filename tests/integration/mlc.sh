@@ -67,6 +67,32 @@ j=$T_TMP/leaf.json
 has "leaf set: a closed pair named" "$(json "$j" "[m['note'] for m in j['measurements'] if m['name']=='closed_pairs' and m['image']==2][0]")" "closed pair 36"
 has "leaf set: verdict ACTION" "$(cat "$j")" '"verdict": "ACTION"}'
 has "leaf set: roles from the strips, not the order" "$(json "$j" "[i['role'] for i in j['images']]")" "'20 mm strip, tips -40 / -20 mm', '20 mm strip, tips -30 / -10 mm'"
+# Each pair judged on its own by the catalogue's pattern rules (pair_*.tip_a_mm, ...): the worst
+# verdict of its rows is the class of the injected fault, and the picture's tip lines point to
+# those rows.
+out=$(python3 - "$j" "$T_TMP/leaf/truth.json" <<'EOF'
+import json, sys
+res = json.load(open(sys.argv[1])); truth = json.load(open(sys.argv[2]))
+rank = {'NO_TOL': 0, 'OK': 1, 'NOT_DONE': 2, 'TOLERANCE': 3, 'ACTION': 4}
+cls = {1: 'ok', 3: 'tolerance', 4: 'action'}
+ms = {(m['name'], m['image']): m for m in res['measurements']}
+bad, n = [], 0
+for i, img in enumerate(res['images']):
+    t = [x for x in truth['images'] if x['file'] == img['path'].split('/')[-1]][0]
+    for p in t['pairs']:
+        rows = [ms.get(('pair_%02d.%s' % (p['pair'], k), i)) for k in ('tip_a_mm', 'tip_b_mm', 'gap_mm')]
+        worst = max(rank[r['verdict']] for r in rows if r)
+        want = 'action' if p.get('closed') else p['class']
+        n += 1
+        if cls.get(worst) != want:
+            bad.append('%s pair %d: %s, truth %s' % (t['file'], p['pair'], cls.get(worst), want))
+print('%d pairs %s' % (n, '; '.join(bad) if bad else 'verdicts ok'))
+EOF
+)
+has "leaf set: every pair's own verdict is its injected class" "$out" "verdicts ok"
+"$BIN" --db "$T_TMP/pairs.db" analyze leaf_gap "$T_TMP/leaf" --test leaf_position --save >/dev/null
+ov=$(sqlite3 "$T_TMP/pairs.db" "SELECT count(DISTINCT measure) FROM overlays WHERE measure GLOB 'pair_[0-9][0-9].tip_[ab]_mm'")
+check "leaf set: tip lines drawn in their own pair's verdict ($ov names)" test "${ov:-0}" -gt 20
 
 # --- A generic EPID (MONOCHROME1, full read-out) with its MLC in a site catalogue.
 "$BIN" catalog export >"$T_TMP/site.cat"

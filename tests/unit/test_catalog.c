@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "qc/catalog.h"
+#include "qc/i18n.h"
 #include "qc/session.h"
 #include "test.h"
 
@@ -261,4 +262,90 @@ TEST(catalog_frequency_and_calendar_keys)
 	CHECK(c.n_closed == 4 && c.closed[3][2] == 31);
 	cat_release(&c);
 	free(text);
+}
+
+TEST(catalog_measure_patterns_match_one_word_per_star)
+{
+	CHECK(cat_pattern_match("pair_*.gap_mm", "pair_07.gap_mm"));
+	CHECK(cat_pattern_match("pair_*.gap_mm", "pair_60.gap_mm"));
+	CHECK(!cat_pattern_match("pair_*.gap_mm", "pair_.gap_mm"));	/* one character at least */
+	CHECK(!cat_pattern_match("pair_*.gap_mm", "pair_07.x.gap_mm")); /* '*' stops at '.' */
+	CHECK(!cat_pattern_match("pair_*.gap_mm", "pair_07.gap_mm2"));
+	CHECK(!cat_pattern_match("pair_*.gap_mm", "xpair_07.gap_mm"));
+	CHECK(cat_pattern_match("picket_*.pair_*.error_mm", "picket_3.pair_41.error_mm"));
+	CHECK(!cat_pattern_match("picket_*.pair_*.error_mm", "picket_3.position_mm"));
+	CHECK(cat_pattern_match("*_mm", "width_mm"));
+	CHECK(!cat_pattern_match("*_mm", "pair_07.gap_mm"));
+	CHECK(cat_pattern_match("gap_mm", "gap_mm") && !cat_pattern_match("gap_mm", "gap_mmm"));
+}
+
+TEST(catalog_measure_patterns_parse_and_judge)
+{
+	/* Names: '.' between words, '*' in patterns; patterns never in typed (manual) tests. */
+	expect("[measure t.pair_*.gap_mm]\nlabel.fr = P *\nlabel.en = P *\n",
+	       "a pattern ('*') judges the values of an analysis");
+	expect("[measure t.pair..gap]\n", "bad measure name 'pair..gap'");
+	expect("[measure t.pair_**]\n", "bad measure name 'pair_**'");
+	expect("[measure t..gap]\n", "bad measure name '.gap'");
+	expect("[measure t.Gap]\n", "bad measure name 'Gap'");
+	expect("[measure t.a.b]\nlabel.fr = A b\nlabel.en = A b\n", NULL);
+
+	const char *text = "[frequency weekly]\nname.fr = H\nname.en = W\nevery = 1 week\n"
+			   "[test s]\nname.fr = S\nname.en = S\nfrequency = weekly\n"
+			   "input = images\nanalysis = mlc_slit\n"
+			   "[measure s.slit_*.width_mm]\nlabel.fr = Fente * : largeur\n"
+			   "label.en = Slit *: width\nunit = mm\nreference = nominal\n"
+			   "tolerance = 0.5\naction = 1\n"
+			   "[measure s.slit_2.width_mm]\nlabel.fr = Deuxième fente\n"
+			   "label.en = Second slit\nunit = mm\n"
+			   "reference = 5\naction = 3\n"
+			   "[measure s.slit_*.width_mm]\nlabel.en = again\n";
+	struct qc_catalog cat;
+	CHECK(cat_parse(text, "p.cat", &cat) == QC_ERR_FORMAT &&
+	      strstr(qc_errmsg(), "p.cat:24: measure 's.slit_*.width_mm' defined twice"));
+	char *ok = qc_xstrdup(text);
+	*strstr(ok, "[measure s.slit_*.width_mm]\nlabel.en = again\n") = '\0';
+	REQUIRE_OK(cat_parse(ok, "p.cat", &cat));
+	const struct qc_test *t = cat_find_test(&cat, "s");
+	/* The exact name wins over the pattern, whatever their order in the file. */
+	const struct qc_mdef *m1 = cat_find_mdef(t, "slit_1.width_mm");
+	const struct qc_mdef *m2 = cat_find_mdef(t, "slit_2.width_mm");
+	REQUIRE(m1 && m2 && m1 != m2);
+	CHECK(!strcmp(m1->name, "slit_*.width_mm") && !strcmp(m2->name, "slit_2.width_mm"));
+	CHECK(cat_find_mdef(t, "slit_1.centre_mm") == NULL);
+	CHECK(cat_find_mdef_exact(t, "slit_1.width_mm") == NULL);
+	char buf[64];
+	qc_i18n_init("en");
+	CHECK_STR(cat_measure_label(m1, "slit_1.width_mm", buf, sizeof(buf)), "Slit 1: width");
+	CHECK_STR(cat_measure_label(m2, "slit_2.width_mm", buf, sizeof(buf)), "Second slit");
+	CHECK_STR(cat_measure_label(NULL, "slit_9.x", buf, sizeof(buf)), "slit_9.x");
+	qc_i18n_init("fr");
+	CHECK_STR(cat_measure_label(m1, "slit_12.width_mm", buf, sizeof(buf)),
+		  "Fente 12 : largeur");
+	char tiny[8];
+	CHECK_STR(cat_measure_label(m1, "slit_12.width_mm", tiny, sizeof(tiny)), "Fente 1");
+	qc_i18n_init("en");
+
+	/* Judged per slit against each one's own planned value. */
+	struct qc_result res;
+	qc_result_init(&res, 1);
+	struct qc_measure *a = qc_result_add(&res, "slit_1.width_mm", "mm", 0, 5.7);
+	a->has_nominal = true;
+	a->nominal = 5;
+	struct qc_measure *b = qc_result_add(&res, "slit_3.width_mm", "mm", 0, 10.4);
+	b->has_nominal = true;
+	b->nominal = 10;
+	qc_result_add(&res, "slit_4.width_mm", "mm", 0, 12); /* no plan: not judged */
+	qc_result_add(&res, "slit_2.width_mm", "mm", 0, 7.5);
+	struct qc_session s = {0};
+	qc_session_take_result(&s, t, &res);
+	REQUIRE(s.n_rec == 4);
+	CHECK(s.rec[0].verdict == QC_V_TOL && s.rec[0].lv.ref == 5);
+	CHECK(s.rec[1].verdict == QC_V_OK && s.rec[1].lv.ref == 10);
+	CHECK(s.rec[2].verdict == QC_V_NO_TOL);
+	CHECK(s.rec[3].verdict == QC_V_OK && s.rec[3].lv.ref == 5); /* 7.5 within 3 of 5 */
+	qc_session_release(&s);
+	qc_result_release(&res);
+	cat_release(&cat);
+	free(ok);
 }
