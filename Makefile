@@ -120,7 +120,7 @@ accuracy: all
 fmt:
 	clang-format -i $(wildcard include/qc/*.h src/*/*.c src/*/*.h src/*/*.cc tests/unit/*.c tests/unit/*.h tools/*.c)
 
-po/unityqc.pot: $(wildcard src/*/*.c)
+po/unityqc.pot: $(wildcard src/*/*.c src/*/*.h)
 	xgettext --from-code=UTF-8 -k_ -kN_ -o $@ $^
 
 install: all

@@ -71,6 +71,8 @@ struct qc_result {
 	/* Per image: true when the analysis decided that more dose gives lower stored values. */
 	bool *inverted;	   /* owned: one per image */
 	char (*label)[48]; /* owned: one per image, the role found ("150 x 85 mm"), may be "" */
+	/* Per image the index of the nominal field it took (its role), ANA_ROLE_NONE for none. */
+	int *role; /* owned: one per image */
 	size_t n_images;
 };
 
@@ -85,14 +87,23 @@ struct qc_overlay *qc_result_overlay(struct qc_result *r, enum qc_ov_kind kind,
 				     enum qc_ov_role role, int image, double x0, double y0,
 				     double x1, double y1);
 const struct qc_measure *qc_result_find(const struct qc_result *r, const char *name, int image);
+/* Appends what src holds about image `image` (its values, overlays, polarity, label, role) to
+ * dst: per-image results computed apart (on other threads) and gathered in image order. */
+void qc_result_take_image(struct qc_result *dst, const struct qc_result *src, size_t image);
+
+/* A role given to an image: an index into the test's nominal fields, or one of these. */
+enum {
+	ANA_ROLE_AUTO = -1, /* forced_role: let the analysis decide */
+	ANA_ROLE_NONE = -2, /* no nominal field: measured, not judged against a plan */
+};
 
 /* What an analysis gets besides images. */
 struct ana_context {
 	const struct qc_machine *machines; /* borrowed: catalogue machines, may be NULL */
 	size_t n_machines;
 	const struct qc_machine *machine; /* borrowed: forced for every image, NULL = match */
-	/* Roles chosen by the user, one per image: an index into nominal_fields (or the
-	 * analysis' own role list), -1 = let the analysis decide. NULL = all automatic. */
+	/* Roles chosen by the user, one per image: an index into nominal_fields, ANA_ROLE_AUTO
+	 * (the analysis decides) or ANA_ROLE_NONE. NULL = all automatic. */
 	const int *forced_role;
 	/* Nominal fields for role assignment (mv_field): width, height, centre x, centre y (mm). */
 	const double (*nominal_fields)[4];
@@ -112,6 +123,9 @@ struct qc_analysis {
 	const char *summary; /* English, one line */
 	int min_images, max_images;
 	ana_run_fn run;
+	/* For analyses that give each image one of the test's nominal fields (qc_result.role):
+	 * the name of a field as the user sees it ("150 x 85 mm"). NULL: no image roles. */
+	void (*role_label)(const double nom[4], char *buf, size_t n);
 };
 
 /* The machine an image comes from: ctx->machine, else the one whose model matches, else NULL. */

@@ -90,6 +90,13 @@ void qc_json_str(struct qc_buf *b, const char *s);
  */
 void qc_json_num(struct qc_buf *b, double v, bool has_value);
 
+/*
+ * Calls fn(ud, i) once for every i in [0, n), on up to one thread per core (the calling thread
+ * included), and returns when all are done. fn must not share unprotected state between indices;
+ * error messages (qc_errmsg) are per thread.
+ */
+void qc_parallel_for(size_t n, void (*fn)(void *ud, size_t i), void *ud);
+
 #define QC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

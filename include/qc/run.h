@@ -21,6 +21,9 @@ struct run_request {
 	const char *const *paths;     /* borrowed: DICOM files */
 	size_t n_paths;
 	const char *operator_name; /* NULL = login name */
+	/* The user's roles, one per path (ANA_ROLE_AUTO, ANA_ROLE_NONE or a nominal field index
+	 * of the test); NULL = the analysis assigns them. */
+	const int *forced_role;
 	run_progress_fn progress;
 	void *ud;
 };

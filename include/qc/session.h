@@ -59,6 +59,9 @@ struct qc_session {
 	size_t n_pv;
 	struct qc_overlay *ov; /* owned */
 	size_t n_ov;
+	/* Per input the nominal field it took (ANA_ROLE_NONE: none); NULL when the analysis gives
+	 * images no roles. In memory only: the stored label says it. */
+	int *role; /* owned */
 };
 
 void qc_session_release(struct qc_session *s);

@@ -348,16 +348,39 @@ static void report_set(const struct wl *w, int n, struct qc_result *res)
 	free(use);
 }
 
+/* Each image found apart, on every core. */
+struct apart {
+	struct wl *w;
+	const struct ana_context *ctx;
+	enum qc_status *st;
+	char (*msg)[512];
+};
+
+static void find_one(void *ud, size_t i)
+{
+	struct apart *a = ud;
+	a->st[i] = ana_wl_image(&a->w[i], a->ctx);
+	if (a->st[i])
+		qc_strlcpy(a->msg[i], qc_errmsg(), sizeof(a->msg[i]));
+}
+
 static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 			  const struct ana_context *ctx, struct qc_result *res)
 {
 	struct wl *w = qc_xcalloc(n ? n : 1, sizeof(*w));
 	enum qc_status st = QC_OK;
-	for (size_t i = 0; i < n && !st; i++) {
+	struct apart a = {w, ctx, qc_xcalloc(n ? n : 1, sizeof(*a.st)),
+			  qc_xcalloc(n ? n : 1, sizeof(*a.msg))};
+	for (size_t i = 0; i < n; i++) {
 		w[i].img = imgs[i];
 		w[i].idx = (int)i;
-		st = ana_wl_image(&w[i], ctx);
 	}
+	qc_parallel_for(n, find_one, &a);
+	for (size_t i = 0; i < n && !st; i++)
+		if (a.st[i])
+			st = qc_fail(a.st[i], "%s", a.msg[i]); /* the first image that failed */
+	free(a.st);
+	free(a.msg);
 	if (!st) {
 		for (size_t i = 0; i < n; i++)
 			report_image(&w[i], res);

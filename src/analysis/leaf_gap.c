@@ -394,9 +394,9 @@ static int choose_role(const struct strip *s, const struct ana_context *ctx, dou
 {
 	if (!ctx || !ctx->n_nominal_fields)
 		return -1;
-	if (ctx->forced_role && ctx->forced_role[s->idx] >= 0 &&
-	    (size_t)ctx->forced_role[s->idx] < ctx->n_nominal_fields)
-		return ctx->forced_role[s->idx];
+	int fr = ctx->forced_role ? ctx->forced_role[s->idx] : ANA_ROLE_AUTO;
+	if (fr == ANA_ROLE_NONE || (fr >= 0 && (size_t)fr < ctx->n_nominal_fields))
+		return fr >= 0 ? fr : -1; /* the user's choice wins */
 	int best = -1;
 	double best_cost = ROLE_MATCH_MM;
 	for (size_t i = 0; i < ctx->n_nominal_fields; i++) {
@@ -409,6 +409,15 @@ static int choose_role(const struct strip *s, const struct ana_context *ctx, dou
 	return best;
 }
 
+/* A planned strip as the user sees it: a strip is long across the leaves and narrow along
+ * their travel, so its gap is the smaller size and its tips lie on that axis. */
+static void strip_label(const double nom[4], char *buf, size_t n)
+{
+	bool travel_y = nom[1] <= nom[0];
+	double gap = travel_y ? nom[1] : nom[0], centre = travel_y ? nom[3] : nom[2];
+	snprintf(buf, n, "%g mm strip, tips %+g / %+g mm", gap, centre - gap / 2, centre + gap / 2);
+}
+
 /* Reference tips and gap: the planned strip, else the image's own medians. */
 static void references(struct strip *s, const struct ana_context *ctx, struct qc_result *res)
 {
@@ -417,6 +426,7 @@ static void references(struct strip *s, const struct ana_context *ctx, struct qc
 	median_of(s, 2, &mg);
 	int role = ha && hb ? choose_role(s, ctx, ma, mb) : -1;
 	s->nom = role >= 0 ? ctx->nominal_fields[role] : NULL;
+	res->role[s->idx] = role >= 0 ? role : ANA_ROLE_NONE;
 	/* A planned strip is "width height x y" in image axes: the gap is its size along the
 	 * leaf travel, its length the size across. */
 	int t = s->mv.swap ? 0 : 1;
@@ -425,8 +435,9 @@ static void references(struct strip *s, const struct ana_context *ctx, struct qc
 		s->ref_a = s->nom[t + 2] - s->nom[t] / 2;
 		s->ref_b = s->nom[t + 2] + s->nom[t] / 2;
 		s->ref_gap = s->nom[t];
-		snprintf(label, sizeof(label), "%g mm strip, tips %+g / %+g mm", s->nom[t],
-			 s->ref_a, s->ref_b);
+		bool user = ctx->forced_role && ctx->forced_role[s->idx] >= 0;
+		snprintf(label, sizeof(label), "%g mm strip, tips %+g / %+g mm%s", s->nom[t],
+			 s->ref_a, s->ref_b, user ? " (user)" : "");
 		qc_strlcpy(res->label[s->idx], label, sizeof(res->label[s->idx]));
 	} else {
 		s->ref_a = ma;
@@ -742,4 +753,5 @@ const struct qc_analysis ana_leaf_gap = {
     .min_images = 1,
     .max_images = 24,
     .run = run,
+    .role_label = strip_label,
 };

@@ -106,8 +106,10 @@ static void assign(struct img_field *f, size_t n, const struct ana_context *ctx)
 	bool *used = qc_xcalloc(nr ? nr : 1, sizeof(bool));
 	for (size_t i = 0; i < n; i++) {
 		f[i].role = f[i].duplicate = -1;
-		int fr = ctx->forced_role ? ctx->forced_role[i] : -1;
-		if (fr >= 0 && (size_t)fr < nr) {
+		int fr = ctx->forced_role ? ctx->forced_role[i] : ANA_ROLE_AUTO;
+		if (fr == ANA_ROLE_NONE)
+			f[i].forced = true; /* the user says: no role */
+		else if (fr >= 0 && (size_t)fr < nr) {
 			f[i].forced = true;
 			if (used[fr])
 				f[i].duplicate = fr;
@@ -188,13 +190,17 @@ static void apply_role(struct qc_result *res, const struct img_field *f, size_t 
 				 "not judged: image %d already has the role %s",
 				 holder(f, n, f[i].duplicate) + 1, role);
 			qc_strlcpy(m->note, label, sizeof(m->note));
-		} else if (m->has_value && ctx->n_nominal_fields)
+		} else if (m->has_value && f[i].forced)
+			qc_strlcpy(m->note, "not judged: no role (the user's choice)",
+				   sizeof(m->note));
+		else if (m->has_value && ctx->n_nominal_fields)
 			qc_strlcpy(m->note, "no nominal field of the test matches this image",
 				   sizeof(m->note));
 	}
-	if (f[i].role >= 0)
-		ana_field_role_label(ctx->nominal_fields[f[i].role], label, sizeof(label));
-	else if (f[i].duplicate >= 0) {
+	if (f[i].role >= 0) {
+		ana_field_role_label(ctx->nominal_fields[f[i].role], role, sizeof(role));
+		snprintf(label, sizeof(label), "%s%s", role, f[i].forced ? " (user)" : "");
+	} else if (f[i].duplicate >= 0) {
 		ana_field_role_label(ctx->nominal_fields[f[i].duplicate], role, sizeof(role));
 		snprintf(label, sizeof(label), "%s (duplicate)", role);
 	} else
@@ -286,6 +292,45 @@ static void set_results(struct qc_result *res, const struct img_field *f, size_t
 		qc_result_add_null(res, "max_corner_error_deg", "deg", -1, "no corner measured");
 }
 
+/* The images measured apart, on every core. */
+struct apart {
+	const struct qc_image *const *imgs;
+	const struct ana_context *ctx;
+	struct qc_result *res; /* one per image */
+	enum qc_status *st;
+	char (*msg)[512];
+};
+
+static void measure_one(void *ud, size_t i)
+{
+	struct apart *a = ud;
+	a->st[i] = ana_mv_field_image(a->imgs[i], (int)i, a->ctx, &a->res[i]);
+	if (a->st[i])
+		qc_strlcpy(a->msg[i], qc_errmsg(), sizeof(a->msg[i]));
+}
+
+static enum qc_status measure_all(const struct qc_image *const *imgs, size_t n,
+				  const struct ana_context *one, struct qc_result *res)
+{
+	struct apart a = {imgs, one, qc_xcalloc(n, sizeof(*a.res)), qc_xcalloc(n, sizeof(*a.st)),
+			  qc_xcalloc(n, sizeof(*a.msg))};
+	for (size_t i = 0; i < n; i++)
+		qc_result_init(&a.res[i], n);
+	qc_parallel_for(n, measure_one, &a);
+	enum qc_status st = QC_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (!st && a.st[i])
+			st = qc_fail(a.st[i], "%s", a.msg[i]); /* the first image that failed */
+		if (!st)
+			qc_result_take_image(res, &a.res[i], i);
+		qc_result_release(&a.res[i]);
+	}
+	free(a.res);
+	free(a.st);
+	free(a.msg);
+	return st;
+}
+
 static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 			  const struct ana_context *ctx, struct qc_result *res)
 {
@@ -295,11 +340,9 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 	one.nominal_fields = NULL;
 	one.n_nominal_fields = 0;
 	one.forced_role = NULL;
-	for (size_t i = 0; i < n; i++) {
-		enum qc_status st = ana_mv_field_image(imgs[i], (int)i, &one, res);
-		if (st)
-			return st;
-	}
+	enum qc_status st = measure_all(imgs, n, &one, res);
+	if (st)
+		return st;
 	struct img_field *f = qc_xcalloc(n, sizeof(*f));
 	const struct ana_context *c = ctx ? ctx : &none;
 	for (size_t i = 0; i < n; i++) {
@@ -307,8 +350,10 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 		read_text(imgs[i], &f[i]);
 	}
 	assign(f, n, c);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		apply_role(res, f, n, (int)i, c);
+		res->role[i] = f[i].role >= 0 ? f[i].role : ANA_ROLE_NONE;
+	}
 	set_results(res, f, n, c);
 	free(f);
 	return QC_OK;
@@ -322,4 +367,5 @@ const struct qc_analysis ana_mvic_field = {
     .min_images = 1,
     .max_images = 16,
     .run = run,
+    .role_label = ana_field_role_label,
 };

@@ -10,6 +10,9 @@ void qc_result_init(struct qc_result *r, size_t n_images)
 	r->n_images = n_images;
 	r->inverted = qc_xcalloc(n_images ? n_images : 1, sizeof(bool));
 	r->label = qc_xcalloc(n_images ? n_images : 1, sizeof(*r->label));
+	r->role = qc_xmalloc((n_images ? n_images : 1) * sizeof(*r->role));
+	for (size_t i = 0; i < n_images; i++)
+		r->role[i] = ANA_ROLE_NONE;
 }
 
 void qc_result_release(struct qc_result *r)
@@ -18,6 +21,7 @@ void qc_result_release(struct qc_result *r)
 	free(r->ov);
 	free(r->inverted);
 	free(r->label);
+	free(r->role);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -118,5 +122,24 @@ void ana_iso_pixel(const struct qc_image *img, const struct ana_context *ctx, do
 		*col += img->geo.receptor_translation_mm[0] / mx;
 		*row -= img->geo.receptor_translation_mm[1] / my;
 		*source = "XRayImageReceptorTranslation";
+	}
+}
+
+void qc_result_take_image(struct qc_result *dst, const struct qc_result *src, size_t image)
+{
+	if (src->n_m) {
+		qc_grow(&dst->m, &dst->cap_m, dst->n_m + src->n_m, sizeof(*dst->m));
+		memcpy(dst->m + dst->n_m, src->m, src->n_m * sizeof(*src->m));
+		dst->n_m += src->n_m;
+	}
+	if (src->n_ov) {
+		qc_grow(&dst->ov, &dst->cap_ov, dst->n_ov + src->n_ov, sizeof(*dst->ov));
+		memcpy(dst->ov + dst->n_ov, src->ov, src->n_ov * sizeof(*src->ov));
+		dst->n_ov += src->n_ov;
+	}
+	if (image < dst->n_images && image < src->n_images) {
+		dst->inverted[image] = src->inverted[image];
+		memcpy(dst->label[image], src->label[image], sizeof(dst->label[image]));
+		dst->role[image] = src->role[image];
 	}
 }

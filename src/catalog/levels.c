@@ -96,7 +96,7 @@ static void fmt_band(char *out, size_t n, bool hl, double lo, bool hh, double hi
 	const char *unit = pct ? " %" : "";
 	fmt_num(a, sizeof(a), fabs(lo));
 	fmt_num(b, sizeof(b), hi);
-	if (hl && hh && fabs(lo + hi) < 1e-12 && hi > 0)
+	if (hl && hh && fabs(lo + hi) < 1e-12 && hi >= 0)
 		snprintf(out, n, "%s%s%s", ascii ? "+/-" : "±", b, unit);
 	else if (hl && hh) {
 		fmt_num(a, sizeof(a), lo);

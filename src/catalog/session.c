@@ -15,6 +15,7 @@ void qc_session_release(struct qc_session *s)
 		free(s->pv[i].px);
 	free(s->pv);
 	free(s->ov);
+	free(s->role);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -71,6 +72,11 @@ void qc_session_take_result(struct qc_session *s, const struct qc_test *t,
 	for (size_t i = 0; i < s->n_in && i < res->n_images; i++)
 		if (res->label[i][0])
 			qc_strlcpy(s->in[i].label, res->label[i], sizeof(s->in[i].label));
+	if (s->n_in && res->n_images >= s->n_in) {
+		free(s->role);
+		s->role = qc_xmalloc(s->n_in * sizeof(*s->role));
+		memcpy(s->role, res->role, s->n_in * sizeof(*s->role));
+	}
 	qc_session_update_verdict(s);
 }
 

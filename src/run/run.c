@@ -66,7 +66,8 @@ struct job {
 	struct qc_session *s;
 	const bool *inverted; /* set for the picture stage, NULL for loading */
 	size_t n;
-	atomic_size_t next, done;
+	atomic_size_t done;
+	pthread_t caller; /* the thread that may draw progress */
 	enum qc_status *st;
 	char (*msg)[512];
 };
@@ -92,39 +93,21 @@ static void do_item(struct job *j, size_t i)
 		   sizeof(in->sop_instance_uid));
 }
 
-static void *worker(void *p)
+static void one_item(void *ud, size_t i)
 {
-	struct job *j = p;
-	size_t i;
-	while ((i = atomic_fetch_add(&j->next, 1)) < j->n) {
-		do_item(j, i);
-		atomic_fetch_add(&j->done, 1);
-	}
-	return NULL;
+	struct job *j = ud;
+	/* Only the calling thread reports progress: the screen is not shared between threads. */
+	if (!j->inverted && pthread_equal(pthread_self(), j->caller))
+		progress(j->rq, atomic_load(&j->done), j->n + 1, j->s->in[i].path);
+	do_item(j, i);
+	atomic_fetch_add(&j->done, 1);
 }
 
-/* Runs the job on up to one thread per core; the calling thread works too and alone reports
- * progress (the screen is not shared between threads). */
+/* Runs the job on every core. */
 static void run_parallel(struct job *j)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t extra = (size_t)(cores > 1 ? cores - 1 : 0);
-	extra = extra > 7 ? 7 : extra;
-	extra = extra + 1 > j->n ? (j->n ? j->n - 1 : 0) : extra;
-	pthread_t th[7];
-	size_t started = 0;
-	for (size_t k = 0; k < extra; k++)
-		if (pthread_create(&th[k], NULL, worker, j) == 0)
-			started++;
-	size_t i;
-	while ((i = atomic_fetch_add(&j->next, 1)) < j->n) {
-		if (!j->inverted)
-			progress(j->rq, atomic_load(&j->done), j->n + 1, j->s->in[i].path);
-		do_item(j, i);
-		atomic_fetch_add(&j->done, 1);
-	}
-	for (size_t k = 0; k < started; k++)
-		pthread_join(th[k], NULL);
+	j->caller = pthread_self();
+	qc_parallel_for(j->n, one_item, j);
 }
 
 static enum qc_status load_all(const struct run_request *rq, struct qc_image *imgs,
@@ -180,6 +163,7 @@ enum qc_status run_analysis(const struct run_request *rq, struct qc_session *s)
 	if (!st) {
 		struct ana_context ctx;
 		cat_analysis_context(rq->cat, rq->test, &ctx);
+		ctx.forced_role = rq->forced_role;
 		for (size_t i = 0; i < rq->n_paths; i++)
 			ptrs[i] = &imgs[i];
 		progress(rq, rq->n_paths, rq->n_paths + 1, a->id);

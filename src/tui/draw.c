@@ -5,6 +5,7 @@
 
 #include "qc/catalog.h"
 #include "qc/core.h"
+#include "qc/preview.h"
 #include "tui_int.h"
 
 /* Latin letters and the punctuation the catalogue and translations use, in plain ASCII. */
@@ -25,6 +26,7 @@ static const char *translit(unsigned cp)
 	    {0x2026, "..."}, {0xb1, "+/-"},  {0x2264, "<="}, {0x2265, ">="}, {0xb0, " deg"},
 	    {0xd7, "x"},     {0xa0, " "},    {0x202f, " "},  {0xb5, "u"},    {0x2022, "*"},
 	    {0x2192, "->"},  {0x2190, "<-"}, {0x25b6, ">"},  {0x2713, "v"},  {0x2717, "x"},
+	    {0xb7, "-"},     {0x2039, "<"},  {0x203a, ">"},
 	};
 	for (size_t i = 0; i < QC_ARRAY_LEN(table); i++)
 		if (table[i].cp == cp)
@@ -346,4 +348,34 @@ void tui_list_scroll(size_t sel, size_t *top, int rows)
 		*top = sel;
 	if (sel >= *top + (size_t)rows)
 		*top = sel - (size_t)rows + 1;
+}
+
+void tui_draw_picture(struct tui *t, const struct qc_session *s, size_t image, int y0, int x0,
+		      int w, int h)
+{
+	const struct qc_preview *pv = NULL;
+	for (size_t i = 0; i < s->n_pv && !pv; i++)
+		if (s->pv[i].image == (int)image)
+			pv = &s->pv[i];
+	if (!pv) {
+		tui_put(t, y0 + h / 2, x0 + 1, w - 2, SLOT_DIM, _("(no picture stored)"), false);
+		return;
+	}
+	enum qc_verdict *v = qc_xcalloc(s->n_ov ? s->n_ov : 1, sizeof(*v));
+	for (size_t i = 0; i < s->n_ov; i++)
+		v[i] = qc_session_overlay_verdict(s, &s->ov[i]);
+	struct prev_grid g;
+	unsigned flags = (t->ascii ? PREV_ASCII : 0) | (t->colour ? 0 : PREV_MONO);
+	prev_render(pv, s->ov, s->n_ov, v, w, h, flags, &g);
+	int ox = x0 + (w - g.cols) / 2, oy = y0 + (h - g.rows) / 2;
+	for (int y = 0; y < g.rows; y++)
+		for (int x = 0; x < g.cols; x++) {
+			const struct prev_cell *c = &g.cells[(size_t)y * g.cols + x];
+			wchar_t wc = (wchar_t)(c->ch ? c->ch : ' ');
+			tui_use_cell(t, c->fg, c->bg, c->overlay);
+			mvaddnwstr(oy + y, ox + x, &wc, 1);
+		}
+	attr_set(A_NORMAL, 0, NULL);
+	prev_grid_release(&g);
+	free(v);
 }

@@ -21,10 +21,37 @@ const struct tui_key tui_global_keys[] = {
 };
 const size_t tui_n_global_keys = QC_ARRAY_LEN(tui_global_keys);
 
-static const char *const req_help[] = {
-#define REQ_HELP_TEXT(id, name, help) help,
-    TUI_REQS(REQ_HELP_TEXT)
-#undef REQ_HELP_TEXT
+static const char *const req_help[REQ_COUNT] = {
+    [REQ_UP] = N_("move up"),
+    [REQ_DOWN] = N_("move down"),
+    [REQ_PAGE_UP] = N_("page up"),
+    [REQ_PAGE_DOWN] = N_("page down"),
+    [REQ_HOME] = N_("first line"),
+    [REQ_END] = N_("last line"),
+    [REQ_ENTER] = N_("open or choose"),
+    [REQ_BACK] = N_("go back"),
+    [REQ_QUIT] = N_("quit unityqc"),
+    [REQ_HELP] = N_("show the keys"),
+    [REQ_PREV_IMAGE] = N_("previous image"),
+    [REQ_NEXT_IMAGE] = N_("next image"),
+    [REQ_COMMENT] = N_("write a comment"),
+    [REQ_SAVE] = N_("save the session"),
+    [REQ_PDF] = N_("export the session as PDF"),
+    [REQ_HISTORY] = N_("sessions of this test"),
+    [REQ_ALL_SESSIONS] = N_("all sessions"),
+    [REQ_ANALYSE] = N_("analyse the images of this folder"),
+    [REQ_PARENT] = N_("parent folder"),
+    [REQ_REFRESH] = N_("reload"),
+    [REQ_REVIEW] = N_("sessions to review"),
+    [REQ_MARK] = N_("mark or unmark for a review of several"),
+    [REQ_APPROVE] = N_("approve (the marked sessions, else this one)"),
+    [REQ_REJECT] = N_("reject, with a comment"),
+    [REQ_CORRECT] = N_("correct: a new session that supersedes this one"),
+    [REQ_SEARCH] = N_("find a test by name"),
+    [REQ_NEXT_FIELD] = N_("next field"),
+    [REQ_PREV_FIELD] = N_("previous field"),
+    [REQ_PREV_ROLE] = N_("previous role for this image"),
+    [REQ_NEXT_ROLE] = N_("next role for this image"),
 };
 
 enum tui_req tui_key_request(const struct tui_screen_ops *ops, int key)
@@ -40,7 +67,7 @@ enum tui_req tui_key_request(const struct tui_screen_ops *ops, int key)
 
 const char *tui_req_help(enum tui_req req)
 {
-	return (unsigned)req < REQ_COUNT && req_help[req][0] ? _(req_help[req]) : "";
+	return (unsigned)req < REQ_COUNT && req_help[req] ? _(req_help[req]) : "";
 }
 
 static const char *key_label(int key)

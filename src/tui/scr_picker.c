@@ -257,6 +257,13 @@ static void analyse(struct tui *t, struct picker *p)
 		free(sess);
 		return;
 	}
+	const struct qc_analysis *a = ana_find(sess->analysis);
+	if (a && a->role_label && sess->role && p->test && p->test->n_fields) {
+		/* The user checks the roles the analysis gave the images first. */
+		struct scr_roles_arg ra = {p->test, sess, p->supersedes};
+		tui_push(t, &scr_roles, &ra);
+		return;
+	}
 	sess->supersedes = p->supersedes;
 	struct scr_result_arg arg = {.session = sess, .saved = false};
 	tui_push(t, &scr_result, &arg);

@@ -63,40 +63,6 @@ static void done(struct tui *t, struct tui_screen *s)
 	free(r->idx);
 }
 
-static const struct qc_preview *preview_of(const struct result *r)
-{
-	for (size_t i = 0; i < r->s->n_pv; i++)
-		if (r->s->pv[i].image == (int)r->image)
-			return &r->s->pv[i];
-	return NULL;
-}
-
-static void draw_preview(struct tui *t, struct result *r, int y0, int x0, int w, int h)
-{
-	const struct qc_preview *pv = preview_of(r);
-	if (!pv) {
-		tui_put(t, y0 + h / 2, x0 + 1, w - 2, SLOT_DIM, _("(no picture stored)"), false);
-		return;
-	}
-	enum qc_verdict *v = qc_xcalloc(r->s->n_ov ? r->s->n_ov : 1, sizeof(*v));
-	for (size_t i = 0; i < r->s->n_ov; i++)
-		v[i] = qc_session_overlay_verdict(r->s, &r->s->ov[i]);
-	struct prev_grid g;
-	unsigned flags = (t->ascii ? PREV_ASCII : 0) | (t->colour ? 0 : PREV_MONO);
-	prev_render(pv, r->s->ov, r->s->n_ov, v, w, h, flags, &g);
-	int ox = x0 + (w - g.cols) / 2, oy = y0 + (h - g.rows) / 2;
-	for (int y = 0; y < g.rows; y++)
-		for (int x = 0; x < g.cols; x++) {
-			const struct prev_cell *c = &g.cells[(size_t)y * g.cols + x];
-			wchar_t wc = (wchar_t)(c->ch ? c->ch : ' ');
-			tui_use_cell(t, c->fg, c->bg, c->overlay);
-			mvaddnwstr(oy + y, ox + x, &wc, 1);
-		}
-	attr_set(A_NORMAL, 0, NULL);
-	prev_grid_release(&g);
-	free(v);
-}
-
 /* The catalogue label of a record, else its name. */
 static const char *record_label(struct tui *t, const struct result *r, const struct qc_record *rec,
 				char *buf, size_t n)
@@ -221,7 +187,7 @@ static void draw(struct tui *t, struct tui_screen *s)
 	int pw = t->cols * 36 / 100;
 	pw = pw < 24 ? 24 : (pw > 70 ? 70 : pw);
 	if (ss->n_pv)
-		draw_preview(t, r, top, 0, pw, h);
+		tui_draw_picture(t, r->s, r->image, top, 0, pw, h);
 	else
 		pw = 0; /* a manual test or a report: the table takes the width */
 	draw_table(t, r, top, pw + 2, t->cols - pw - 3, h);

@@ -39,40 +39,42 @@ enum tui_slot {
 	    SLOT_COUNT
 };
 
-/* Every command a key can trigger: one list gives names and help texts. */
+/* Every command a key can trigger (its help text is in keys.c). */
 #define TUI_REQS(_)                                                                                \
-	_(NONE, "none", "")                                                                        \
-	_(UP, "up", N_("move up"))                                                                 \
-	_(DOWN, "down", N_("move down"))                                                           \
-	_(PAGE_UP, "page-up", N_("page up"))                                                       \
-	_(PAGE_DOWN, "page-down", N_("page down"))                                                 \
-	_(HOME, "home", N_("first line"))                                                          \
-	_(END, "end", N_("last line"))                                                             \
-	_(ENTER, "enter", N_("open or choose"))                                                    \
-	_(BACK, "back", N_("go back"))                                                             \
-	_(QUIT, "quit", N_("quit unityqc"))                                                        \
-	_(HELP, "help", N_("show the keys"))                                                       \
-	_(PREV_IMAGE, "prev-image", N_("previous image"))                                          \
-	_(NEXT_IMAGE, "next-image", N_("next image"))                                              \
-	_(COMMENT, "comment", N_("write a comment"))                                               \
-	_(SAVE, "save", N_("save the session"))                                                    \
-	_(PDF, "pdf", N_("export the session as PDF"))                                             \
-	_(HISTORY, "history", N_("sessions of this test"))                                         \
-	_(ALL_SESSIONS, "all-sessions", N_("all sessions"))                                        \
-	_(ANALYSE, "analyse", N_("analyse the images of this folder"))                             \
-	_(PARENT, "parent", N_("parent folder"))                                                   \
-	_(REFRESH, "refresh", N_("reload"))                                                        \
-	_(REVIEW, "review", N_("sessions to review"))                                              \
-	_(MARK, "mark", N_("mark or unmark for a review of several"))                              \
-	_(APPROVE, "approve", N_("approve (the marked sessions, else this one)"))                  \
-	_(REJECT, "reject", N_("reject, with a comment"))                                          \
-	_(CORRECT, "correct", N_("correct: a new session that supersedes this one"))               \
-	_(SEARCH, "search", N_("find a test by name"))                                             \
-	_(NEXT_FIELD, "next-field", N_("next field"))                                              \
-	_(PREV_FIELD, "prev-field", N_("previous field"))
+	_(NONE, "none")                                                                            \
+	_(UP, "up")                                                                                \
+	_(DOWN, "down")                                                                            \
+	_(PAGE_UP, "page-up")                                                                      \
+	_(PAGE_DOWN, "page-down")                                                                  \
+	_(HOME, "home")                                                                            \
+	_(END, "end")                                                                              \
+	_(ENTER, "enter")                                                                          \
+	_(BACK, "back")                                                                            \
+	_(QUIT, "quit")                                                                            \
+	_(HELP, "help")                                                                            \
+	_(PREV_IMAGE, "prev-image")                                                                \
+	_(NEXT_IMAGE, "next-image")                                                                \
+	_(COMMENT, "comment")                                                                      \
+	_(SAVE, "save")                                                                            \
+	_(PDF, "pdf")                                                                              \
+	_(HISTORY, "history")                                                                      \
+	_(ALL_SESSIONS, "all-sessions")                                                            \
+	_(ANALYSE, "analyse")                                                                      \
+	_(PARENT, "parent")                                                                        \
+	_(REFRESH, "refresh")                                                                      \
+	_(REVIEW, "review")                                                                        \
+	_(MARK, "mark")                                                                            \
+	_(APPROVE, "approve")                                                                      \
+	_(REJECT, "reject")                                                                        \
+	_(CORRECT, "correct")                                                                      \
+	_(SEARCH, "search")                                                                        \
+	_(NEXT_FIELD, "next-field")                                                                \
+	_(PREV_FIELD, "prev-field")                                                                \
+	_(PREV_ROLE, "prev-role")                                                                  \
+	_(NEXT_ROLE, "next-role")
 
 enum tui_req {
-#define REQ_ENUM(id, name, help) REQ_##id,
+#define REQ_ENUM(id, name) REQ_##id,
 	TUI_REQS(REQ_ENUM)
 #undef REQ_ENUM
 	    REQ_COUNT
@@ -171,6 +173,10 @@ bool tui_confirm(struct tui *t, const char *question);
 bool tui_list_move(enum tui_req req, size_t *sel, size_t n, size_t page);
 /* Scrolls *top so that sel stays within a window of rows lines. */
 void tui_list_scroll(size_t sel, size_t *top, int rows);
+/* Image `image` of a session as a picture with its overlays (coloured by verdict), centred in
+ * the box (y0, x0, w, h). */
+void tui_draw_picture(struct tui *t, const struct qc_session *s, size_t image, int y0, int x0,
+		      int w, int h);
 /* A progress box over the screen. */
 void tui_progress(struct tui *t, const char *title, size_t done, size_t total, const char *what);
 
@@ -182,6 +188,7 @@ extern const struct tui_screen_ops scr_history;
 extern const struct tui_screen_ops scr_help;
 extern const struct tui_screen_ops scr_form;
 extern const struct tui_screen_ops scr_review;
+extern const struct tui_screen_ops scr_roles;
 
 /* Arguments of scr_picker: an image test, optionally the session the new one corrects. */
 struct scr_picker_arg {
@@ -193,6 +200,14 @@ struct scr_picker_arg {
 struct scr_form_arg {
 	const struct qc_test *test;
 	const struct qc_session *corrects; /* borrowed: values to start from, or NULL */
+};
+
+/* Arguments of scr_roles: the automatic run of an image test whose analysis gives each image
+ * a role; the session moves into the screen. */
+struct scr_roles_arg {
+	const struct qc_test *test;
+	struct qc_session *session;
+	int64_t supersedes;
 };
 
 /* Arguments of scr_result: the session moves into the screen. */

@@ -24,6 +24,26 @@ wait_for "picker: lists the sub-folder with its DICOM count" $S "5 DICOM"
 keys $S Down Enter
 wait_for "picker: goes into the folder" $S "Analyser ce dossier : 5 fichiers DICOM"
 keys $S Enter
+# The roles the analysis proposes, checked before the results: change one, see it judged
+# against the field chosen, come back and restore it.
+wait_for "roles: screen" $S "MVIC – Champ — rôles des images"
+wait_for "roles: measured field beside its role" $S "150.2 × 84.5 mm à (+0.2, -0.3)"
+wait_for "roles: every planned field taken" $S "50 x 50 mm at (-50, +0)"
+keys $S j j Right
+wait_for "roles: the selected image takes the next field" $S "‹ 50 x 50 mm at (+50, +0) ›"
+wait_for "roles: a field taken twice is flagged" $S "pris deux fois"
+wait_for "roles: the field left without image is named" $S "Aucune image pour : 50 x 50 mm"
+keys $S Enter
+wait_for "roles: results with the user's role" $S "image 1/5 — 150 x 85 mm"
+keys $S Right Right
+wait_for "roles: image 3 judged as the +50 mm field" $S "image 3/5 — 50 x 50 mm at (+50, +0) (user)"
+keys $S Escape
+wait_for "roles: leaving unsaved results asks" $S "perdre"
+keys $S o
+wait_for "roles: back to the roles" $S "rôles des images"
+keys $S Left
+wait_for "roles: restored, nothing flagged" $S "‹ 50 x 50 mm ›"
+keys $S Enter
 wait_for "result: first image" $S "image 1/5 — 150 x 85 mm"
 wait_for "result: measurement table" $S "Largeur du champ (x)"
 wait_for "result: value" $S "150.20"
@@ -88,13 +108,17 @@ wait_for "bad: truncated file refused with a reason" $S "truncated"
 keys $S h
 wait_for "bad: still running" $S "mvic/"
 keys $S Up Enter Enter
-wait_for "bad: then a good analysis" $S "image 1/5"
+wait_for "bad: then a good analysis, roles first" $S "roles of the images"
+keys $S Enter
+wait_for "bad: then its results" $S "image 1/5"
 keys $S Escape
 wait_for "bad: leaving unsaved results asks first" $S "Results not saved"
 keys $S n
 wait_for "bad: 'no' keeps the results" $S "image 1/5"
 keys $S Escape y
-wait_for "bad: 'yes' leaves them" $S "choose the DICOM folder"
+wait_for "bad: 'yes' leaves them, back to the roles" $S "roles of the images"
+keys $S Escape
+wait_for "bad: then the folder" $S "choose the DICOM folder"
 keys $S q
 exited "bad: quit cleanly" $S 0
 check "bad: nothing stored" test "$(sqlite3 "$T_TMP/$S.db" 'select count(*) from sessions')" = 0
@@ -104,6 +128,8 @@ S=ascii
 start $S 80 24 LC_ALL=C LANG=C UNITYQC_LANG=en -- --today 2026-11-23 $INBOX
 wait_for "ascii: checklist" $S "MVIC - Field size"
 keys $S j j j Enter Down Enter Enter
+wait_for "ascii: roles, ASCII marks" $S "< 150 x 85 mm >"
+keys $S Enter
 wait_for "ascii: result" $S "image 1/5"
 if screen $S | LC_ALL=C grep -q '[^ -~]'; then
 	fail "ascii: only 7-bit characters on screen" "$(screen $S | LC_ALL=C grep '[^ -~]' | head -3)"
@@ -118,6 +144,8 @@ S=mono
 start $S 80 24 LANG=C.UTF-8 TERM=vt100 UNITYQC_LANG=en -- --today 2026-11-23 $INBOX
 wait_for "mono: checklist" $S "QC of 2026-11-23"
 keys $S j j j Enter Down Enter Enter
+wait_for "mono: roles" $S "roles of the images"
+keys $S Enter
 wait_for "mono: result" $S "Field width (x)"
 if screen $S | head -20 | cut -c1-28 | grep -q '[▓█]'; then ok "mono: picture drawn with shade characters"; else fail "mono: picture drawn with shade characters" "$(screen $S)"; fi
 keys $S Escape y q

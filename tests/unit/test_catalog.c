@@ -163,6 +163,11 @@ TEST(levels_borders_absolute_and_percent)
 	char buf[64];
 	qc_levels_format(&lv, buf, sizeof(buf), true);
 	CHECK_STR(buf, "+/-1 / +/-2");
+	/* A count that must stay at 0 (missing fields, closed pairs). */
+	struct qc_levels zero = {.has_tol_low = true, .tol_low = -0.0, .has_tol_high = true};
+	qc_levels_format(&zero, buf, sizeof(buf), false);
+	CHECK_STR(buf, "±0 / -");
+	CHECK(qc_levels_eval(&zero, 0) == QC_V_OK && qc_levels_eval(&zero, 1) == QC_V_TOL);
 	CHECK(qc_verdict_worst(QC_V_OK, QC_V_ACT) == QC_V_ACT);
 	CHECK(qc_verdict_worst(QC_V_TOL, QC_V_NOT_DONE) == QC_V_TOL);
 	CHECK(qc_verdict_worst(QC_V_NO_TOL, QC_V_OK) == QC_V_OK);

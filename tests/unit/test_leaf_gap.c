@@ -303,10 +303,27 @@ TEST(leaf_gap_roles_and_relative_reference)
 				  .n_nominal_fields = 6,
 				  .forced_role = forced};
 	REQUIRE_OK(run_imgs(imgs, 1, &ctx, &r));
-	CHECK_STR(r.label[0], "20 mm strip, tips -30 / -10 mm");
+	CHECK_STR(r.label[0], "20 mm strip, tips -30 / -10 mm (user)");
+	CHECK(r.role[0] == 1);
 	CHECK_NEAR(pair_m(&r, 0, 40, "tip_a_mm")->nominal, -30, 0);
 	CHECK_NEAR(value(&r, 0, "max_tip_error_mm"), 10, 0.2);
 	qc_result_release(&r);
+	/* Left to itself it takes the strip it shows (tips -40 / -20 mm); told "no role", it is
+	 * judged against its own median tips. */
+	forced[0] = ANA_ROLE_AUTO;
+	REQUIRE_OK(run_imgs(imgs, 1, &ctx, &r));
+	CHECK(r.role[0] == 0);
+	CHECK_STR(r.label[0], "20 mm strip, tips -40 / -20 mm");
+	qc_result_release(&r);
+	forced[0] = ANA_ROLE_NONE;
+	REQUIRE_OK(run_imgs(imgs, 1, &ctx, &r));
+	CHECK(r.role[0] == ANA_ROLE_NONE);
+	CHECK_STR(r.label[0], "");
+	CHECK(value(&r, 0, "max_tip_error_mm") < 0.2);
+	qc_result_release(&r);
+	char buf[64];
+	ana_find("leaf_gap")->role_label(plan[1], buf, sizeof(buf));
+	CHECK_STR(buf, "20 mm strip, tips -30 / -10 mm");
 	/* Without a plan the image's own median tips are the reference. */
 	ctx.nominal_fields = NULL;
 	ctx.n_nominal_fields = 0;

@@ -138,12 +138,26 @@ TEST(mvic_field_user_roles_and_dicom_texts)
 	/* The user's choice wins over the measured field. */
 	int forced[5] = {-1, -1, 4, -1, -1};
 	REQUIRE_OK(run_set(imgs, order, 5, forced, &r));
-	CHECK_STR(r.label[2], labels[4]);
+	CHECK_STR(r.label[2], "50 x 50 mm at (-50, +0) (user)");
+	CHECK(r.role[2] == 4 && r.role[0] == 0 && r.role[1] == 1 && r.role[3] == 3);
 	CHECK(find(&r, "centre_x_mm", 2)->nominal == -50);
 	/* Image 4 (the -50 mm field) then repeats a role already taken. */
 	CHECK_STR(r.label[4], "50 x 50 mm at (-50, +0) (duplicate)");
+	CHECK(r.role[4] == ANA_ROLE_NONE);
 	CHECK_STR(find(&r, "roles_missing", -1)->note, "missing: 50 x 50 mm");
 	qc_result_release(&r);
+	/* "No role" for an image: measured, not judged, and its role stays free. */
+	int none[5] = {ANA_ROLE_NONE, -1, -1, -1, -1};
+	REQUIRE_OK(run_set(imgs, order, 5, none, &r));
+	CHECK(r.role[0] == ANA_ROLE_NONE && r.role[1] == 1 && r.role[4] == 4);
+	CHECK_STR(r.label[0], "");
+	CHECK(!find(&r, "width_mm", 0)->has_nominal);
+	CHECK_STR(find(&r, "width_mm", 0)->note, "not judged: no role (the user's choice)");
+	CHECK_STR(find(&r, "roles_missing", -1)->note, "missing: 150 x 85 mm");
+	qc_result_release(&r);
+	char buf[64];
+	ana_find("mvic_field")->role_label((const double[4]){50, 50, 50, 0}, buf, sizeof(buf));
+	CHECK_STR(buf, "50 x 50 mm at (+50, +0)");
 	/* A size written in RTImageLabel (or RTImageDescription, SeriesDescription) rules out
 	 * the roles it contradicts: the 85 x 85 mm field labelled "50x50" takes no role. */
 	qc_strlcpy(imgs[1].tags.rt_image_label, "CHAMP 50x50", sizeof(imgs[1].tags.rt_image_label));
