@@ -242,3 +242,24 @@ TEST(core_value_format)
 	qc_format_value(NAN, "mm", b, sizeof(b));
 	CHECK_STR(b, "-");
 }
+
+static void mark(void *ud, size_t i)
+{
+	int *seen = ud;
+	seen[i]++; /* one index per call: no two threads touch the same element */
+}
+
+TEST(parallel_for_calls_every_index_once)
+{
+	enum { N = 1000 };
+	int *seen = qc_xcalloc(N, sizeof(int));
+	qc_parallel_for(N, mark, seen);
+	int once = 0;
+	for (int i = 0; i < N; i++)
+		once += seen[i] == 1;
+	CHECK(once == N);
+	qc_parallel_for(0, mark, seen); /* nothing to do */
+	qc_parallel_for(1, mark, seen);
+	CHECK(seen[0] == 2 && seen[1] == 1);
+	free(seen);
+}
