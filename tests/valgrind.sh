@@ -40,7 +40,9 @@ wait_screen() {
 }
 wait_screen "QC of" && tm send-keys -t vg j j j Enter &&
 	wait_screen "mvic/" && tm send-keys -t vg Enter && wait_screen "Analyse this folder" &&
-	tm send-keys -t vg Enter && wait_screen "image 1/5" && tm send-keys -t vg Right c &&
+	tm send-keys -t vg Enter && wait_screen "roles of the images" && tm send-keys -t vg j Right &&
+	wait_screen "taken twice" && tm send-keys -t vg Left Enter &&
+	wait_screen "image 1/5" && tm send-keys -t vg Right c &&
 	wait_screen "Comment:" && tm send-keys -t vg -l "été" && tm send-keys -t vg Enter s &&
 	wait_screen "session 1 saved" && tm send-keys -t vg Escape h && wait_screen "Sessions" &&
 	tm send-keys -t vg Enter && wait_screen "session 1" && tm send-keys -t vg Escape Escape q

@@ -42,7 +42,14 @@ wait_for "roles: leaving unsaved results asks" $S "perdre"
 keys $S o
 wait_for "roles: back to the roles" $S "rôles des images"
 keys $S Left
-wait_for "roles: restored, nothing flagged" $S "‹ 50 x 50 mm ›"
+wait_for "roles: restored" $S "‹ 50 x 50 mm ›"
+lacks "roles: restored, nothing flagged" "$(screen $S)" "pris deux fois"
+keys $S g Left
+wait_for "roles: no role for an image" $S "‹ aucun rôle (non jugée) ›"
+wait_for "roles: marked as changed" $S "modifié"
+wait_for "roles: its field then has no image" $S "Aucune image pour : 150 x 85 mm"
+keys $S Right
+wait_for "roles: back to the proposed field" $S "‹ 150 x 85 mm ›"
 keys $S Enter
 wait_for "result: first image" $S "image 1/5 — 150 x 85 mm"
 wait_for "result: measurement table" $S "Largeur du champ (x)"
