@@ -45,6 +45,12 @@ double ana_noise_sigma(const struct qc_image *img);
 
 /* Median of n values (reorders v). */
 double ana_median(double *v, size_t n);
+/* The k-th smallest of v[0..n-1] (0-based; reorders v). */
+double ana_select_kth(double *v, size_t n, size_t k);
+/* Refuses what cannot be an MV image of the kind `what` ("a picket fence"): an MR, CT... image,
+ * one without pixel spacing, one smaller than min_px pixels a side. */
+enum qc_status ana_check_mv_input(const struct qc_image *img, int idx, const char *what,
+				  int min_px);
 
 /* Least-squares line y = a + b x over n points; false when degenerate. */
 bool ana_fit_line(const double *x, const double *y, size_t n, double *a, double *b);

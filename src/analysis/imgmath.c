@@ -10,8 +10,28 @@
  * penumbrae are skewed (long outer tail), so a wide fit drifts outwards; 0.9 keeps it local. */
 #define PEAK_FIT_LEVEL 0.9
 
+enum qc_status ana_check_mv_input(const struct qc_image *img, int idx, const char *what, int min_px)
+{
+	static const char *const not_mv[] = {"MR", "CT", "PT", "NM", "US", "MG", "SEG"};
+	for (size_t i = 0; i < QC_ARRAY_LEN(not_mv); i++)
+		if (!strcmp(img->tags.modality, not_mv[i]))
+			return qc_fail(QC_ERR_ANALYSIS,
+				       "image %d does not look like %s: it is not an MV portal "
+				       "image (its modality is %s)",
+				       idx + 1, what, img->tags.modality);
+	if (qc_image_mm_x(img) <= 0 || qc_image_mm_y(img) <= 0)
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d has no pixel spacing (ImagePlanePixelSpacing or "
+			       "PixelSpacing): cannot measure in mm",
+			       idx + 1);
+	if (img->width < min_px || img->height < min_px)
+		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
+			       img->width, img->height);
+	return QC_OK;
+}
+
 /* The k-th smallest of v (Hoare's selection; reorders v). */
-static double select_kth(double *v, size_t n, size_t k)
+double ana_select_kth(double *v, size_t n, size_t k)
 {
 	size_t lo = 0, hi = n - 1;
 	while (lo < hi) {
@@ -46,7 +66,7 @@ double ana_median(double *v, size_t n)
 {
 	if (!n)
 		return NAN;
-	double hi = select_kth(v, n, n / 2);
+	double hi = ana_select_kth(v, n, n / 2);
 	if (n % 2)
 		return hi;
 	/* The lower middle is the largest value below index n / 2 after the selection. */

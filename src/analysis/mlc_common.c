@@ -6,26 +6,6 @@
 
 #include "ana_int.h"
 
-static enum qc_status check_image(const struct qc_image *img, int idx, const char *what)
-{
-	static const char *const not_mv[] = {"MR", "CT", "PT", "NM", "US", "MG", "SEG"};
-	for (size_t i = 0; i < QC_ARRAY_LEN(not_mv); i++)
-		if (!strcmp(img->tags.modality, not_mv[i]))
-			return qc_fail(QC_ERR_ANALYSIS,
-				       "image %d does not look like %s: it is not an MV portal "
-				       "image (modality %s)",
-				       idx + 1, what, img->tags.modality);
-	if (qc_image_mm_x(img) <= 0 || qc_image_mm_y(img) <= 0)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d has no pixel spacing (ImagePlanePixelSpacing or "
-			       "PixelSpacing): cannot measure in mm",
-			       idx + 1);
-	if (img->width < 32 || img->height < 32)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
-			       img->width, img->height);
-	return QC_OK;
-}
-
 /* Polarity from the content: the class that lines the read-out border is the background. */
 static double polarity(const struct qc_image *img, int x0, int y0, int x1, int y1, double thr)
 {
@@ -126,7 +106,7 @@ enum qc_status ana_mv_prepare(const struct qc_image *img, int idx, const struct 
 {
 	struct classes sp;
 	int x0, y0, x1, y1;
-	enum qc_status st = check_image(img, idx, what);
+	enum qc_status st = ana_check_mv_input(img, idx, what, 32);
 	memset(mv, 0, sizeof(*mv));
 	if (st)
 		return st;

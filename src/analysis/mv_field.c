@@ -438,32 +438,12 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 	o->r = 2 * half;
 }
 
-static enum qc_status check_image(const struct qc_image *img, int idx)
-{
-	static const char *const not_mv[] = {"MR", "CT", "PT", "NM", "US", "MG", "SEG"};
-	for (size_t i = 0; i < QC_ARRAY_LEN(not_mv); i++)
-		if (!strcmp(img->tags.modality, not_mv[i]))
-			return qc_fail(QC_ERR_ANALYSIS,
-				       "image %d does not look like an MV portal "
-				       "image: its modality is %s",
-				       idx + 1, img->tags.modality);
-	if (qc_image_mm_x(img) <= 0 || qc_image_mm_y(img) <= 0)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d has no pixel spacing (ImagePlanePixelSpacing "
-			       "or PixelSpacing): cannot measure in mm",
-			       idx + 1);
-	if (img->width < 32 || img->height < 32)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
-			       img->width, img->height);
-	return QC_OK;
-}
-
 enum qc_status ana_mv_field_image(const struct qc_image *img, int idx,
 				  const struct ana_context *ctx, struct qc_result *res)
 {
 	struct field f = {.img = img};
 	struct ana_split sp;
-	enum qc_status st = check_image(img, idx);
+	enum qc_status st = ana_check_mv_input(img, idx, "an open MV field", 32);
 	if (st)
 		return st;
 	if (!ana_valid_bbox(img, &f.vx0, &f.vy0, &f.vx1, &f.vy1) || !ana_otsu(img, &sp))

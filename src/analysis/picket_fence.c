@@ -52,26 +52,6 @@ struct meas {
 	bool ok;
 };
 
-static enum qc_status check_image(const struct qc_image *img, int idx)
-{
-	static const char *const not_mv[] = {"MR", "CT", "PT", "NM", "US", "MG", "SEG"};
-	for (size_t i = 0; i < QC_ARRAY_LEN(not_mv); i++)
-		if (!strcmp(img->tags.modality, not_mv[i]))
-			return qc_fail(QC_ERR_ANALYSIS,
-				       "image %d does not look like a picket fence: its modality "
-				       "is %s",
-				       idx + 1, img->tags.modality);
-	if (qc_image_mm_x(img) <= 0 || qc_image_mm_y(img) <= 0)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d has no pixel spacing (ImagePlanePixelSpacing or "
-			       "PixelSpacing): cannot measure in mm",
-			       idx + 1);
-	if (img->width < 64 || img->height < 64)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
-			       img->width, img->height);
-	return QC_OK;
-}
-
 /* Pixel noise from neighbour differences on every 64th line (blind to smooth gradients). */
 static double noise_sigma(const struct qc_image *img)
 {
@@ -873,7 +853,7 @@ static enum qc_status analyse(const struct qc_image *img, int idx, const struct 
 			      struct qc_result *res)
 {
 	struct pf f = {.img = img, .idx = idx};
-	enum qc_status st = check_image(img, idx);
+	enum qc_status st = ana_check_mv_input(img, idx, "a picket fence", 64);
 	if (st)
 		return st;
 	f.m = ana_machine_for(img, ctx);

@@ -231,37 +231,6 @@ static void crossings(struct wl *w)
 	}
 }
 
-/* The k-th smallest of v[0..n-1] (quickselect; reorders v). */
-static double kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-	while (lo < hi) {
-		double pivot = v[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i++] = v[j];
-				v[j] = t;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
-}
-
 /*
  * The field level: the 90th percentile of the pixels inside the 50 % outline (the BB only
  * darkens a part of them), then the outline again at half that level.
@@ -277,7 +246,7 @@ static void field_level(struct wl *w)
 			v[n++] = dose(w, x, y);
 	}
 	if (n > 10) {
-		w->top = kth(v, n, (size_t)(0.9 * (double)(n - 1)));
+		w->top = ana_select_kth(v, n, (size_t)(0.9 * (double)(n - 1)));
 		w->half = w->bg + 0.5 * (w->top - w->bg);
 	}
 	free(v);
@@ -616,30 +585,10 @@ static enum qc_status find_bb(struct wl *w)
 	return QC_OK;
 }
 
-static enum qc_status check_image(const struct qc_image *img, int idx)
-{
-	static const char *const not_mv[] = {"MR", "CT", "PT", "NM", "US", "MG", "SEG"};
-	for (size_t i = 0; i < QC_ARRAY_LEN(not_mv); i++)
-		if (!strcmp(img->tags.modality, not_mv[i]))
-			return qc_fail(QC_ERR_ANALYSIS,
-				       "image %d does not look like a Winston-Lutz image: its "
-				       "modality is %s",
-				       idx + 1, img->tags.modality);
-	if (qc_image_mm_x(img) <= 0 || qc_image_mm_y(img) <= 0)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d has no pixel spacing (ImagePlanePixelSpacing or "
-			       "PixelSpacing): cannot measure in mm",
-			       idx + 1);
-	if (img->width < 48 || img->height < 48)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
-			       img->width, img->height);
-	return QC_OK;
-}
-
 enum qc_status ana_wl_image(struct wl *w, const struct ana_context *ctx)
 {
 	const struct qc_image *img = w->img;
-	enum qc_status st = check_image(img, w->idx);
+	enum qc_status st = ana_check_mv_input(img, w->idx, "a Winston-Lutz image", 48);
 	if (st)
 		return st;
 	if (!ana_valid_bbox(img, &w->x0, &w->y0, &w->x1, &w->y1))

@@ -87,7 +87,7 @@ expect_error "bad: random bytes" "random.dcm" "$BIN" analyze mv_field "$T_TMP/ra
 expect_error "bad: empty file" "empty.dcm" "$BIN" analyze mv_field "$T_TMP/empty.dcm"
 expect_error "bad: truncated pixel data" "truncated" "$BIN" analyze mv_field "$R/MR_truncated.dcm"
 expect_error "bad: JPEG 2000" "JPEG 2000" "$BIN" analyze mv_field "$R/JPEG2000.dcm"
-expect_error "bad: MR image given to mv_field" "does not look like an MV portal image" "$BIN" analyze mv_field "$R/MR_small.dcm"
+expect_error "bad: MR image given to mv_field" "does not look like an open MV field: it is not an MV portal image (its modality is MR)" "$BIN" analyze mv_field "$R/MR_small.dcm"
 expect_error "bad: missing path" "no such file or folder" "$BIN" analyze mv_field "$T_TMP/nothing"
 expect_error "bad: unknown analysis" "unknown analysis 'nope'" "$BIN" analyze nope "$FIELD"
 expect_error "bad: too many images for the test" "takes 1 to 5 images" "$BIN" analyze mvic_field "$FIELD" "$FIELD" "$FIELD" "$FIELD" "$FIELD" "$FIELD" --test mvic_field

@@ -109,7 +109,7 @@ wait_for "bad: picker" $S "choose the DICOM folder"
 keys $S Enter
 wait_for "bad: mr folder" $S "Analyse this folder: 1 DICOM file"
 keys $S Enter
-wait_for "bad: MR image refused with a reason" $S "does not look like an MV portal image"
+wait_for "bad: MR image refused with a reason" $S "does not look like an open MV field"
 keys $S h Down Down Enter Enter
 wait_for "bad: truncated file refused with a reason" $S "truncated"
 keys $S h

@@ -213,7 +213,8 @@ TEST(mvic_field_real_unity_field_and_wrong_input)
 	qc_strlcpy(imgs[1].tags.modality, "MR", sizeof(imgs[1].tags.modality));
 	static const int two[2] = {0, 1};
 	CHECK(run_set(imgs, two, 2, NULL, &r) == QC_ERR_ANALYSIS);
-	CHECK(strstr(qc_errmsg(), "image 2 does not look like an MV portal image"));
+	CHECK(strstr(qc_errmsg(), "image 2 does not look like an open MV field: it is not an MV "
+				  "portal image (its modality is MR)"));
 	qc_result_release(&r);
 	qc_image_release(&imgs[0]);
 	qc_image_release(&imgs[1]);
