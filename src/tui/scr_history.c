@@ -130,41 +130,19 @@ static void draw(struct tui *t, struct tui_screen *s)
 		_("Enter: open · p: PDF · c: correct · *: has a comment · Esc: back"), false);
 }
 
-static struct qc_session *load_session(struct tui *t, struct history *h)
-{
-	if (h->sel >= h->n)
-		return NULL;
-	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
-	if (store_load_session(t->cfg->store, h->rows[h->sel].id, sess) != QC_OK) {
-		tui_message(t, true, "%s", qc_errmsg());
-		free(sess);
-		return NULL;
-	}
-	return sess;
-}
-
 static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 {
 	struct history *h = s->priv;
 	size_t page = (size_t)(t->rows > 6 ? t->rows - 5 : 1);
-	struct qc_session *sess;
 	if (tui_list_move(req, &h->sel, h->n, page))
 		return TUI_HANDLED;
 	switch (req) {
 	case REQ_REFRESH: load(t, h); break;
 	case REQ_CORRECT: correct(t, h); break;
 	case REQ_ENTER:
-		if ((sess = load_session(t, h))) {
-			struct scr_result_arg arg = {.session = sess, .saved = true};
-			tui_push(t, &scr_result, &arg);
-		}
-		break;
 	case REQ_PDF:
-		if ((sess = load_session(t, h))) {
-			tui_export_pdf(t, sess);
-			qc_session_release(sess);
-			free(sess);
-		}
+		if (h->sel < h->n)
+			tui_stored_session(t, h->rows[h->sel].id, req == REQ_PDF);
 		break;
 	default: return TUI_IGNORED;
 	}

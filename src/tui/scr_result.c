@@ -328,3 +328,21 @@ const struct tui_screen_ops scr_result = {
     .request = request,
     .done = done,
 };
+
+void tui_stored_session(struct tui *t, int64_t id, bool pdf)
+{
+	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
+	if (store_load_session(t->cfg->store, id, sess) != QC_OK) {
+		tui_message(t, true, "%s", qc_errmsg());
+		free(sess);
+		return;
+	}
+	if (!pdf) {
+		struct scr_result_arg arg = {.session = sess, .saved = true};
+		tui_push(t, &scr_result, &arg);
+		return;
+	}
+	tui_export_pdf(t, sess);
+	qc_session_release(sess);
+	free(sess);
+}

@@ -136,23 +136,9 @@ static void decide(struct tui *t, struct review *rv, bool approve)
 			    done);
 }
 
-static struct qc_session *load_session(struct tui *t, struct review *rv)
-{
-	if (rv->sel >= rv->n)
-		return NULL;
-	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
-	if (store_load_session(t->cfg->store, rv->rows[rv->sel].id, sess) != QC_OK) {
-		tui_message(t, true, "%s", qc_errmsg());
-		free(sess);
-		return NULL;
-	}
-	return sess;
-}
-
 static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 {
 	struct review *rv = s->priv;
-	struct qc_session *sess;
 	if (tui_list_move(req, &rv->sel, rv->n, (size_t)(t->rows > 6 ? t->rows - 5 : 1)))
 		return TUI_HANDLED;
 	switch (req) {
@@ -166,17 +152,9 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 	case REQ_REJECT: decide(t, rv, false); break;
 	case REQ_REFRESH: load(t, rv); break;
 	case REQ_ENTER:
-		if ((sess = load_session(t, rv))) {
-			struct scr_result_arg arg = {.session = sess, .saved = true};
-			tui_push(t, &scr_result, &arg);
-		}
-		break;
 	case REQ_PDF:
-		if ((sess = load_session(t, rv))) {
-			tui_export_pdf(t, sess);
-			qc_session_release(sess);
-			free(sess);
-		}
+		if (rv->sel < rv->n)
+			tui_stored_session(t, rv->rows[rv->sel].id, req == REQ_PDF);
 		break;
 	default: return TUI_IGNORED;
 	}

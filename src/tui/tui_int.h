@@ -216,6 +216,9 @@ struct scr_result_arg {
 	bool saved;
 };
 
+/* A stored session: opened in the results screen, or (pdf) exported as PDF. */
+void tui_stored_session(struct tui *t, int64_t id, bool pdf);
+
 /* Exports a stored session as PDF, asking for the file name. */
 void tui_export_pdf(struct tui *t, const struct qc_session *s);
 
