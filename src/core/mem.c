@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,6 +15,20 @@ void *qc_xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 	if (!p)
 		qc_die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *qc_xmalloc_big(size_t n)
+{
+	enum { HUGE = 2 << 20 };
+	if (n < HUGE)
+		return qc_xmalloc(n);
+	void *p = NULL;
+	if (posix_memalign(&p, HUGE, n) != 0 || !p)
+		qc_die("out of memory (%zu bytes)", n);
+	/* Touched once from end to end: 2 MB pages take 512 times fewer page faults (each costs
+	 * microseconds in a virtual machine). Only a hint; ignored where unsupported. */
+	madvise(p, n - n % HUGE, MADV_HUGEPAGE);
 	return p;
 }
 

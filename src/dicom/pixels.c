@@ -255,7 +255,7 @@ void dcm_decode_pixels(const struct dcm_raw *raw, struct qc_image *img)
 	img->width = raw->cols;
 	img->height = raw->rows;
 	img->frames = raw->frames;
-	img->px = qc_xmalloc(npix * (size_t)raw->frames * sizeof(float));
+	img->px = qc_xmalloc_big(npix * (size_t)raw->frames * sizeof(float));
 	if (raw->kind != DCM_SAMPLE_INT) {
 		decode_float(raw, img);
 		return;
