@@ -48,8 +48,8 @@ void *qc_xmalloc(size_t n);		 /* owned: free() */
 void *qc_xcalloc(size_t n, size_t size); /* owned: free() */
 /* For buffers of megabytes (image pixels), aligned for large pages; owned: free(). */
 void *qc_xmalloc_big(size_t n);
-void *qc_xrealloc(void *p, size_t n);	 /* owned: free() */
-char *qc_xstrdup(const char *s);	 /* owned: free(); NULL gives NULL */
+void *qc_xrealloc(void *p, size_t n); /* owned: free() */
+char *qc_xstrdup(const char *s);      /* owned: free(); NULL gives NULL */
 char *qc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* owned */
 
 /* Grows *arr (element size elem) so that it holds at least need elements. */

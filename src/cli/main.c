@@ -199,10 +199,7 @@ int main(int argc, char **argv)
 		free(o.argv);
 		return cli_error("%s", qc_errmsg()) + 1;
 	}
-	if (dcm_init() != QC_OK) {
-		free(o.argv);
-		return cli_error("%s", qc_errmsg());
-	}
+	/* DCMTK starts on first use (dcm_init), not here: the checklist opens without it. */
 	rc = dispatch(&env);
 	if (env.st)
 		store_close(env.st);

@@ -4,9 +4,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "qc/core.h"
 

@@ -11,6 +11,8 @@
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <pthread.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -759,7 +761,7 @@ enum qc_status write_image(const char *path, const struct dcm_write_spec *spec)
 // ----------------------------------------------------------------------------------------------
 // The C interface
 
-extern "C" enum qc_status dcm_init(void)
+static enum qc_status init_locked(void)
 {
 	if (initialised)
 		return QC_OK;
@@ -785,14 +787,28 @@ extern "C" enum qc_status dcm_init(void)
 	return QC_OK;
 }
 
+// Called on first use (the dictionary takes 10-20 ms to load: commands and screens that read no
+// DICOM file do not pay it), possibly from several loading threads at once.
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+
+extern "C" enum qc_status dcm_init(void)
+{
+	pthread_mutex_lock(&init_lock);
+	enum qc_status st = init_locked();
+	pthread_mutex_unlock(&init_lock);
+	return st;
+}
+
 extern "C" void dcm_cleanup(void)
 {
-	if (!initialised)
-		return;
-	DJLSDecoderRegistration::cleanup();
-	DJDecoderRegistration::cleanup();
-	DcmRLEDecoderRegistration::cleanup();
-	initialised = false;
+	pthread_mutex_lock(&init_lock);
+	if (initialised) {
+		DJLSDecoderRegistration::cleanup();
+		DJDecoderRegistration::cleanup();
+		DcmRLEDecoderRegistration::cleanup();
+		initialised = false;
+	}
+	pthread_mutex_unlock(&init_lock);
 }
 
 extern "C" enum qc_status dcm_load(const char *path, struct qc_image *img)

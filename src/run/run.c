@@ -119,6 +119,12 @@ static enum qc_status load_all(const struct run_request *rq, struct qc_image *im
 	for (size_t i = 0; i < rq->n_paths; i++)
 		s->in[i].path = qc_xstrdup(rq->paths[i]);
 	j.st = qc_xcalloc(rq->n_paths, sizeof(*j.st));
+	/* DCMTK set up once here rather than by the first of the loading threads. */
+	enum qc_status init = dcm_init();
+	if (init) {
+		free(j.st);
+		return init;
+	}
 	j.msg = qc_xcalloc(rq->n_paths, sizeof(*j.msg));
 	run_parallel(&j);
 	enum qc_status st = QC_OK;
