@@ -82,6 +82,11 @@ char *qc_buf_detach(struct qc_buf *b); /* owned: free() */
  */
 void qc_format_value(double v, const char *unit, char *buf, size_t n);
 
+/* A system or library message in house style, lower case first ("no such file or directory");
+ * the text lives until the next call in the same thread. */
+const char *qc_lower_first(const char *text);
+const char *qc_errno_text(int e); /* strerror(e), lower case first */
+
 /* SHA-256 of a whole file as 64 lower-case hex digits plus terminator. */
 enum qc_status qc_sha256_file(const char *path, char hex[65]);
 void qc_sha256_hex(const void *data, size_t len, char hex[65]);

@@ -43,9 +43,10 @@ struct dcm_series {
 struct dcm_scan {
 	struct dcm_series *series; /* owned: sorted by date then description */
 	size_t n_series;
-	size_t files_seen;  /* regular files visited */
-	size_t dicom_files; /* of which DICOM with an image */
-	size_t skipped;	    /* not DICOM or unreadable: silently ignored */
+	size_t files_seen;	/* regular files visited */
+	size_t dicom_files;	/* of which DICOM with an image */
+	size_t skipped;		/* not DICOM or unreadable: silently ignored */
+	size_t unreadable_dirs; /* sub-folders that could not be opened (permissions) */
 };
 
 /* Called after each file; return false to stop the scan early. */

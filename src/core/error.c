@@ -1,4 +1,5 @@
 /* Status codes, the per-thread last error message, and the fatal path. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +81,18 @@ void qc_die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(70);
+}
+
+const char *qc_lower_first(const char *text)
+{
+	static _Thread_local char buf[256];
+	qc_strlcpy(buf, text && *text ? text : "unknown error", sizeof(buf));
+	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
+}
+
+const char *qc_errno_text(int e)
+{
+	return qc_lower_first(strerror(e));
 }

@@ -1,5 +1,6 @@
 /* SHA-256 (FIPS 180-4) of files and buffers, to fingerprint the inputs of a session. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,12 +122,16 @@ compress_ni(uint32_t h[8], const unsigned char *p, size_t blocks)
 
 static bool have_sha_ni(void)
 {
-	static int known = -1;
+	/* Asked by every hashing thread: atomic, and the same answer whoever computes it first. */
+	static _Atomic int known = -1;
 	unsigned a, b, c, d;
-	if (known < 0)
-		known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
-			getenv("QC_NO_SHA_NI") == NULL;
-	return known;
+	int k = atomic_load(&known);
+	if (k < 0) {
+		k = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
+		    getenv("QC_NO_SHA_NI") == NULL;
+		atomic_store(&known, k);
+	}
+	return k;
 }
 #else
 static bool have_sha_ni(void)
@@ -205,7 +210,7 @@ enum qc_status qc_sha256_file(const char *path, char hex[65])
 	struct sha256 c;
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, qc_errno_text(errno));
 	init(&c);
 	size_t n;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)

@@ -10,11 +10,10 @@
 
 static enum qc_status fail_errno(const char *path, int e)
 {
-	char msg[128];
 	bool full = e == ENOSPC || e == EFBIG || e == EDQUOT;
 
 	return qc_fail(full ? QC_ERR_FULL : QC_ERR_IO, "cannot write '%s': %s", path,
-		       dcm_errno_text(e, msg, sizeof(msg)));
+		       qc_errno_text(e));
 }
 
 /* The dot keeps folder scans away from half-written files; rename() is atomic in one folder. */

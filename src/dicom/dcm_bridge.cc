@@ -106,15 +106,6 @@ bool get_f64_fg(DcmItem *ds, const DcmTagKey &macro, const DcmTagKey &key, doubl
 	return get_f64(ds, key, out) || get_f64(fg_item(ds, macro), key, out);
 }
 
-// DCMTK's condition texts start with a capital; house messages do not (acronyms stay).
-std::string lower_first(const char *s)
-{
-	std::string out(s ? s : "unknown error");
-	if (out.size() > 1 && isupper((unsigned char)out[0]) && !isupper((unsigned char)out[1]))
-		out[0] = (char)tolower((unsigned char)out[0]);
-	return out;
-}
-
 // Strict NumberOfFrames: "1A" must not silently become 1. Absent (or 0, which some writers
 // put in single-frame files) means one frame.
 bool parse_frames(DcmItem *ds, int *frames)
@@ -283,7 +274,7 @@ enum qc_status parse_error(const char *verb, const char *path, const OFCondition
 			       "cannot %s '%s': truncated file (the data ends inside an element)",
 			       verb, path);
 	return qc_fail(QC_ERR_FORMAT, "cannot %s '%s': malformed DICOM (%s)", verb, path,
-		       lower_first(cond.text()).c_str());
+		       qc_lower_first(cond.text()));
 }
 
 enum qc_status open_file(const char *verb, const char *path, DcmFileFormat &ff, bool header_only)
@@ -368,7 +359,7 @@ enum qc_status decompress(const char *path, DcmDataset *ds, int bits_allocated)
 	cond = ds->chooseRepresentation(EXS_LittleEndianExplicit, NULL);
 	if (cond.bad())
 		return qc_fail(QC_ERR_FORMAT, "cannot decode '%s': the %s decoder failed (%s)",
-			       path, xfer.getXferName(), lower_first(cond.text()).c_str());
+			       path, xfer.getXferName(), qc_lower_first(cond.text()));
 	return QC_OK;
 }
 
@@ -399,6 +390,10 @@ enum qc_status check_layout(const char *path, const struct dcm_raw *raw)
 	if (raw->samples != 1 && raw->samples != 3)
 		return qc_fail(QC_ERR_UNSUPPORTED, "cannot load '%s': %d samples per pixel", path,
 			       raw->samples);
+	if (raw->kind == DCM_SAMPLE_INT && ba == 0)
+		return qc_fail(QC_ERR_FORMAT,
+			       "cannot load '%s': BitsAllocated (0028,0100) is missing or zero",
+			       path);
 	if (raw->kind == DCM_SAMPLE_INT && ba != 1 && ba != 8 && ba != 16 && ba != 32)
 		return qc_fail(QC_ERR_UNSUPPORTED, "cannot load '%s': %d bits allocated", path, ba);
 	if (raw->kind != DCM_SAMPLE_INT && raw->samples != 1)
@@ -699,7 +694,7 @@ enum qc_status stream_out(Obj &obj, WriteFn write_some, struct dcm_atomic *file)
 	obj.transferEnd();
 	if (st == QC_OK && cond.bad())
 		st = qc_fail(QC_ERR_IO, "cannot write '%s': %s", file->path,
-			     lower_first(cond.text()).c_str());
+			     qc_lower_first(cond.text()));
 	return st;
 }
 

@@ -24,9 +24,6 @@ enum dcm_kind dcm_sniff_bytes(const unsigned char *head, size_t n, unsigned long
 /* Opens path and sniffs it; fails (with a message naming path) only when it cannot be read. */
 enum qc_status dcm_sniff_file(const char *path, enum dcm_kind *kind);
 
-/* strerror(e) in house style (lower-case first letter), in buf. */
-const char *dcm_errno_text(int e, char *buf, size_t n);
-
 /* Copies a text value as UTF-8: kept when it already is valid UTF-8, else read as ISO 8859-1
  * (what European devices write, declared or not). Cuts on a character boundary to fit size. */
 void dcm_text_to_utf8(char *dst, size_t size, const char *src);

@@ -187,13 +187,18 @@ static void decode_mono(const struct dcm_raw *raw, const struct bits *b, struct 
 	for (size_t f = 0; f < (size_t)raw->frames; f++) {
 		double slope = raw->slope[f], icpt = raw->intercept[f];
 		float *out = img->px + f * npix;
-		for (size_t p = 0; p < npix; p++) {
-			int64_t v = stored_at(raw, b, f * npix + p);
-			out[p] = (float)((double)v * slope + icpt);
-			if (track && v != b->max_stored) {
-				l.row_full[p / (size_t)raw->cols] = false;
-				l.col_full[p % (size_t)raw->cols] = false;
+		for (size_t y = 0, p = 0; y < (size_t)raw->rows; y++) {
+			bool row_full = true;
+			for (size_t x = 0; x < (size_t)raw->cols; x++, p++) {
+				int64_t v = stored_at(raw, b, f * npix + p);
+				out[p] = (float)((double)v * slope + icpt);
+				if (track && v != b->max_stored) {
+					row_full = false;
+					l.col_full[x] = false;
+				}
 			}
+			if (track && !row_full)
+				l.row_full[y] = false;
 		}
 	}
 	if (track)

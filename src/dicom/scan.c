@@ -133,8 +133,10 @@ static void walk(struct state *st, const char *dir, int depth)
 	DIR *d = opendir(dir);
 	struct dirent *de;
 
-	if (!d)
+	if (!d) {
+		st->out->unreadable_dirs++; /* counted, so that the caller can say so */
 		return;
+	}
 	while (!st->stopped && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -192,12 +194,12 @@ static enum qc_status check_dir(const char *dir)
 	if (stat(dir, &sb) != 0)
 		return qc_fail(errno == ENOENT ? QC_ERR_NOT_FOUND : QC_ERR_IO,
 			       "cannot scan '%s': %s", dir,
-			       errno == ENOENT ? "no such folder" : "cannot read it");
+			       errno == ENOENT ? "no such folder" : qc_errno_text(errno));
 	if (!S_ISDIR(sb.st_mode))
 		return qc_fail(QC_ERR_INVALID, "cannot scan '%s': not a folder", dir);
 	d = opendir(dir);
 	if (!d)
-		return qc_fail(QC_ERR_IO, "cannot scan '%s': cannot open the folder", dir);
+		return qc_fail(QC_ERR_IO, "cannot scan '%s': %s", dir, qc_errno_text(errno));
 	closedir(d);
 	return QC_OK;
 }

@@ -62,18 +62,9 @@ enum dcm_kind dcm_sniff_bytes(const unsigned char *head, size_t n, unsigned long
 	return plausible_raw(head, n, file_size) ? DCM_KIND_RAW : DCM_KIND_NONE;
 }
 
-const char *dcm_errno_text(int e, char *buf, size_t n)
-{
-	qc_strlcpy(buf, strerror(e), n);
-	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
-		buf[0] = (char)tolower((unsigned char)buf[0]);
-	return buf;
-}
-
 enum qc_status dcm_sniff_file(const char *path, enum dcm_kind *kind)
 {
 	unsigned char head[HEAD_LEN];
-	char msg[128];
 	struct stat sb;
 	ssize_t got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -81,7 +72,7 @@ enum qc_status dcm_sniff_file(const char *path, enum dcm_kind *kind)
 	*kind = DCM_KIND_NONE;
 	if (fd < 0)
 		return qc_fail(errno == ENOENT ? QC_ERR_NOT_FOUND : QC_ERR_IO,
-			       "cannot open '%s': %s", path, strerror(errno));
+			       "cannot open '%s': %s", path, qc_errno_text(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
 		return qc_fail(QC_ERR_IO, "cannot read '%s': not a regular file", path);
@@ -93,8 +84,7 @@ enum qc_status dcm_sniff_file(const char *path, enum dcm_kind *kind)
 		if (r < 0) {
 			int e = errno;
 			close(fd);
-			return qc_fail(QC_ERR_IO, "cannot read '%s': %s", path,
-				       dcm_errno_text(e, msg, sizeof(msg)));
+			return qc_fail(QC_ERR_IO, "cannot read '%s': %s", path, qc_errno_text(e));
 		}
 		if (r == 0)
 			break;

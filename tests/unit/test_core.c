@@ -1,4 +1,5 @@
 /* Core services: SHA-256 vectors, dates and the clock, treatment days, due status. */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "qc/clock.h"
@@ -262,4 +263,22 @@ TEST(parallel_for_calls_every_index_once)
 	qc_parallel_for(1, mark, seen);
 	CHECK(seen[0] == 2 && seen[1] == 1);
 	free(seen);
+}
+
+TEST(core_number_parsing_is_strict)
+{
+	long v = 0;
+	double d = 0;
+	CHECK(qc_parse_int(" 12 ", &v) && v == 12);
+	CHECK(qc_parse_int("-3", &v) && v == -3);
+	CHECK(!qc_parse_int("1A", &v) && !qc_parse_int("", &v) && !qc_parse_int("  ", &v));
+	CHECK(!qc_parse_int("99999999999999999999", &v) && !qc_parse_int("1.5", &v));
+	CHECK(qc_parse_double("\t0.25\n", &d) && d == 0.25);
+	CHECK(qc_parse_double("-1e3", &d) && d == -1000);
+	CHECK(!qc_parse_double("inf", &d) && !qc_parse_double("nan", &d));
+	CHECK(!qc_parse_double("1.5x", &d) && !qc_parse_double("1e999", &d));
+	CHECK(!qc_parse_double("", &d) && !qc_parse_double("1,5", &d));
+	CHECK_STR(qc_errno_text(ENOENT), "no such file or directory");
+	CHECK_STR(qc_lower_first("DICOM file"), "DICOM file"); /* acronyms stay */
+	CHECK_STR(qc_lower_first("Bad tag"), "bad tag");
 }
