@@ -7,6 +7,7 @@
 #include "qc/clock.h"
 #include "qc/run.h"
 #include "qc/sched.h"
+#include "qc/store.h"
 #include "tui_int.h"
 
 struct row {
@@ -240,17 +241,34 @@ static void move_sel(struct checklist *c, int delta)
 	c->sel = i;
 }
 
-static void open_test(struct tui *t, const struct qc_test *test)
+/* A manual form starting from the values of the session it corrects. */
+static void correct_form(struct tui *t, const struct qc_test *test, int64_t supersedes)
+{
+	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
+	if (store_load_session(t->cfg->store, supersedes, sess) == QC_OK) {
+		struct scr_form_arg arg = {test, sess};
+		tui_push(t, &scr_form, &arg);
+	} else {
+		tui_message(t, true, "%s", qc_errmsg());
+	}
+	qc_session_release(sess);
+	free(sess);
+}
+
+void tui_open_test(struct tui *t, const struct qc_test *test, int64_t supersedes)
 {
 	if ((!strcmp(test->input, "images") && test->analysis[0]) ||
 	    !strcmp(test->input, "report")) {
-		struct scr_picker_arg arg = {.test = test};
+		struct scr_picker_arg arg = {test, supersedes};
 		tui_push(t, &scr_picker, &arg);
 		return;
 	}
 	if (!strcmp(test->input, "manual")) {
 		struct scr_form_arg arg = {.test = test};
-		tui_push(t, &scr_form, &arg);
+		if (supersedes)
+			correct_form(t, test, supersedes);
+		else
+			tui_push(t, &scr_form, &arg);
 		return;
 	}
 	if (!strcmp(test->input, "images"))
@@ -276,7 +294,7 @@ static int request(struct tui *t, struct tui_screen *s, enum tui_req req)
 	case REQ_REFRESH: load(t, c); break;
 	case REQ_ENTER:
 		if (test)
-			open_test(t, test);
+			tui_open_test(t, test, 0);
 		break;
 	case REQ_HISTORY:
 		if (test)

@@ -61,8 +61,7 @@ static const char *review_word(const struct store_row *r)
 	return _("to review");
 }
 
-/* A new session that supersedes the selected one: the form for manual tests (filled with the
- * old values), the folder picker for image tests. */
+/* A new session that supersedes the selected one, entered as the test is entered. */
 static void correct(struct tui *t, struct history *h)
 {
 	if (h->sel >= h->n)
@@ -72,20 +71,7 @@ static void correct(struct tui *t, struct history *h)
 		tui_message(t, true, _("test '%s' is not in the catalogue"), h->rows[h->sel].test);
 		return;
 	}
-	if (!strcmp(test->input, "images")) {
-		struct scr_picker_arg arg = {test, h->rows[h->sel].id};
-		tui_push(t, &scr_picker, &arg);
-		return;
-	}
-	struct qc_session *sess = qc_xcalloc(1, sizeof(*sess));
-	if (store_load_session(t->cfg->store, h->rows[h->sel].id, sess) == QC_OK) {
-		struct scr_form_arg arg = {test, sess};
-		tui_push(t, &scr_form, &arg);
-	} else {
-		tui_message(t, true, "%s", qc_errmsg());
-	}
-	qc_session_release(sess);
-	free(sess);
+	tui_open_test(t, test, h->rows[h->sel].id);
 }
 
 static void draw(struct tui *t, struct tui_screen *s)

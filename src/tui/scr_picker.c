@@ -148,7 +148,8 @@ static void draw(struct tui *t, struct tui_screen *s)
 	struct picker *p = s->priv;
 	char line[PATH_MAX + 64];
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
-	snprintf(line, sizeof(line), "%s — %s", cat_test_name(p->test),
+	snprintf(line, sizeof(line), "%s%s — %s", cat_test_name(p->test),
+		 p->supersedes ? _(" (correction)") : "",
 		 p->reports ? _("choose the report file") : _("choose the DICOM folder"));
 	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, line, false);
 	tui_put(t, 1, 1, t->cols - 2, SLOT_DIM, cat_test_instructions(p->test), false);

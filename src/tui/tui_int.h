@@ -216,6 +216,10 @@ struct scr_result_arg {
 	bool saved;
 };
 
+/* Opens the entry of a test as its input asks: the folder or report picker, or the manual form
+ * (starting from the values of the session it supersedes, when supersedes is not 0). */
+void tui_open_test(struct tui *t, const struct qc_test *test, int64_t supersedes);
+
 /* A stored session: opened in the results screen, or (pdf) exported as PDF. */
 void tui_stored_session(struct tui *t, int64_t id, bool pdf);
 

@@ -95,8 +95,19 @@ wait_for "piqt: values with the report's limits" $S "flood.qa1h.e1.snr"
 wait_for "piqt: dated from the report" $S "2018-06-22 08:02:57"
 keys $S s
 wait_for "piqt: saved" $S "séance 1 enregistrée"
+# Correcting a report session imports a report again: the file picker, never a manual form.
+keys $S Escape a
+wait_for "piqt: history of all tests" $S "Séances — tous les contrôles"
+keys $S c
+wait_for "piqt: a correction opens the report picker" $S "(correction) — choisir le fichier du rapport"
+lacks "piqt: no manual form for a correction" "$(screen $S)" "saisie"
+keys $S Enter
+wait_for "piqt: the corrected values" $S "flood.qa1h.e1.snr"
+keys $S s
+wait_for "piqt: the correction saved" $S "séance 2 enregistrée"
 keys $S q
 exited "piqt: quit, terminal restored" $S 0
-check "db: the PIQT values stored" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) > 50 from measurements")" = 1
+check "db: the PIQT values stored" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) > 50 from measurements where session_id = 1")" = 1
+check "db: the PIQT correction supersedes session 1 with the report's values" test "$(sqlite3 "$T_TMP/$S.db" "select supersedes || '|' || (select count(*) > 50 from measurements where session_id = 2) from sessions where id = 2")" = "1|1"
 
 t_summary
