@@ -222,6 +222,25 @@ static void draw_prompt(struct tui *t, const char *label, const wchar_t *w, size
 	refresh();
 }
 
+int tui_get_key(struct tui *t, wint_t *ch)
+{
+	if (!t->ascii)
+		return get_wch(ch);
+	/* Without UTF-8, get_wch waits for the rest of a multibyte character that a byte of 0x80
+	 * or more never completes: read bytes, and refuse those an ASCII terminal cannot show. */
+	for (;;) {
+		int c = getch();
+		if (c == ERR)
+			return ERR;
+		if (c >= 0x80 && c <= 0xff) {
+			beep();
+			continue;
+		}
+		*ch = (wint_t)c;
+		return c >= KEY_MIN ? KEY_CODE_YES : OK;
+	}
+}
+
 bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
 {
 	size_t cap = n, len;
@@ -236,7 +255,7 @@ bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
 	while (!done) {
 		wint_t ch;
 		draw_prompt(t, label, w, len, cur);
-		int r = get_wch(&ch);
+		int r = tui_get_key(t, &ch);
 		if (r == ERR)
 			break;
 		if (r == KEY_CODE_YES) {
@@ -296,8 +315,11 @@ bool tui_confirm(struct tui *t, const char *question)
 		tui_put(t, t->rows - 1, 0, t->cols, SLOT_ERROR, text, false);
 		refresh();
 		wint_t ch;
-		if (get_wch(&ch) == ERR)
+		int r = tui_get_key(t, &ch);
+		if (r == ERR)
 			return false;
+		if (r == KEY_CODE_YES)
+			continue;
 		if (ch == (wint_t)yes[0] || ch == (wint_t)(yes[0] - 32) || ch == 'y')
 			return true;
 		if (ch == (wint_t)no[0] || ch == 27 || ch == 'n')

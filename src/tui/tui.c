@@ -134,13 +134,13 @@ void tui_redraw(struct tui *t)
 }
 
 /* The next key (a character or a KEY_ code), -1 when the terminal is gone. */
-static int next_key(void)
+static int next_key(struct tui *t)
 {
 	wint_t ch;
 	for (;;) {
 		if (hangup)
 			return -1;
-		int r = get_wch(&ch);
+		int r = tui_get_key(t, &ch);
 		if (r != ERR)
 			return (int)ch;
 		if (errno != EINTR)
@@ -214,7 +214,7 @@ int tui_main(const struct tui_config *cfg)
 	tui_push(&t, &scr_checklist, NULL);
 	while (!t.quit && t.top && !hangup) {
 		tui_redraw(&t);
-		int key = next_key();
+		int key = next_key(&t);
 		if (key < 0)
 			break;
 		handle(&t, key);

@@ -165,6 +165,9 @@ void tui_fill(struct tui *t, int y, int x, int w, enum tui_slot slot);
 void tui_hline(struct tui *t, int y, int x, int w, enum tui_slot slot);
 enum tui_slot tui_verdict_slot(int verdict);
 const char *tui_verdict_word(int verdict); /* translated */
+/* The next key, as get_wch() gives it (OK, KEY_CODE_YES or ERR); without UTF-8 a byte of
+ * 0x80 or more is refused with a beep. Every key read goes through it. */
+int tui_get_key(struct tui *t, wint_t *ch);
 /* Modal line editor at the bottom row; returns false on Esc. buf holds the initial text. */
 bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n);
 /* Modal yes/no question; returns true for yes. */
