@@ -258,6 +258,12 @@ bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
 		int r = tui_get_key(t, &ch);
 		if (r == ERR)
 			break;
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			/* The screen below at the new size, then the line again on its last row. */
+			tui_redraw(t);
+			curs_set(1);
+			continue;
+		}
 		if (r == KEY_CODE_YES) {
 			if (ch == KEY_LEFT && cur > 0)
 				cur--;
@@ -318,8 +324,11 @@ bool tui_confirm(struct tui *t, const char *question)
 		int r = tui_get_key(t, &ch);
 		if (r == ERR)
 			return false;
-		if (r == KEY_CODE_YES)
+		if (r == KEY_CODE_YES) {
+			if (ch == KEY_RESIZE)
+				tui_redraw(t);
 			continue;
+		}
 		if (ch == (wint_t)yes[0] || ch == (wint_t)(yes[0] - 32) || ch == 'y')
 			return true;
 		if (ch == (wint_t)no[0] || ch == 27 || ch == 'n')

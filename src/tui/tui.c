@@ -115,12 +115,18 @@ static void draw_status(struct tui *t)
 	tui_putr(t, y, 0, t->cols, SLOT_STATUS, text);
 }
 
+/* Below 40 x 10 no screen is drawn, only a message. */
+static bool too_small(const struct tui *t)
+{
+	return t->rows < 10 || t->cols < 40;
+}
+
 void tui_redraw(struct tui *t)
 {
 	getmaxyx(stdscr, t->rows, t->cols);
 	erase();
 	t->show_cursor = false;
-	if (t->rows < 10 || t->cols < 40) {
+	if (too_small(t)) {
 		tui_put(t, 0, 0, t->cols, SLOT_ERROR, _("terminal too small (40 x 10 at least)"),
 			true);
 	} else if (t->top) {
@@ -152,10 +158,14 @@ static void handle(struct tui *t, int key)
 {
 	if (key == KEY_RESIZE)
 		return;
-	t->status[0] = '\0';
-	if (t->top->ops->key && t->top->ops->key(t, t->top, key) == TUI_HANDLED)
-		return;
 	enum tui_req req = tui_key_request(t->top->ops, key);
+	/* Nothing of the screen is shown: a key would act blind. Only quitting is allowed (the
+	 * screen may still ask about unsaved work). */
+	if (too_small(t) && req != REQ_QUIT)
+		return;
+	t->status[0] = '\0';
+	if (!too_small(t) && t->top->ops->key && t->top->ops->key(t, t->top, key) == TUI_HANDLED)
+		return;
 	if (req == REQ_NONE)
 		return;
 	if (t->top->ops->request(t, t->top, req) == TUI_HANDLED)

@@ -155,6 +155,30 @@ fi
 keys $S Escape y q
 exited "ascii: quit cleanly" $S 0
 
+# --- Resizing: a terminal too small takes no key but quit; a prompt follows the last row.
+# It starts and ends at 30 x 8, so that the terminal modes compared on exit are the same size.
+S=resize
+start $S 30 8 LANG=C.UTF-8 UNITYQC_LANG=en -- --today 2026-11-23 $INBOX
+wait_for "resize: too small" $S "terminal too small"
+keys $S j j j Enter
+sleep 0.5
+tm resize-window -t $S -x 100 -y 30
+wait_for "resize: the checklist once large enough" $S "QC of 2026-11-23"
+lacks "resize: keys are ignored while too small" "$(screen $S)" "choose the DICOM folder"
+keys $S /
+wait_for "resize: search prompt" $S "Find:"
+tm resize-window -t $S -x 100 -y 36
+for _ in $(seq 50); do [ "$(tm display -p -t $S '#{pane_height}')" = 36 ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(screen $S | sed -n 36p | cut -c1-5)" = "Find:" ] && break; sleep 0.1; done
+check "resize: the prompt moves to the new last row" test "$(screen $S | sed -n 36p | cut -c1-5)" = "Find:"
+keys $S -l "MVIC"
+keys $S Enter
+wait_for "resize: the prompt still takes keys" $S "Acquire the 5 MVIC images"
+tm resize-window -t $S -x 30 -y 8
+wait_for "resize: too small again" $S "terminal too small"
+keys $S q
+exited "resize: quit while too small" $S 0
+
 # --- A terminal without colours (vt100): attributes, and the picture in characters.
 S=mono
 start $S 80 24 LANG=C.UTF-8 TERM=vt100 UNITYQC_LANG=en -- --today 2026-11-23 $INBOX
