@@ -105,8 +105,11 @@ static void decide(struct tui *t, struct review *rv, bool approve)
 		count += rv->marked[i];
 	if (!rv->n)
 		return;
-	if (!count)
-		rv->marked[rv->sel] = true, count = 1;
+	/* With nothing marked the selected session is reviewed alone; it is not marked, so a
+	 * cancelled question leaves the list as it was. */
+	bool only_selected = !count;
+	if (only_selected)
+		count = 1;
 	const char *label = approve ? _("Comment (optional):") : _("Reason for the rejection:");
 	if (!tui_prompt(t, label, comment, sizeof(comment)))
 		return;
@@ -116,7 +119,7 @@ static void decide(struct tui *t, struct review *rv, bool approve)
 		return;
 	char first_error[300] = "";
 	for (size_t i = 0; i < rv->n; i++) {
-		if (!rv->marked[i])
+		if (only_selected ? i != rv->sel : !rv->marked[i])
 			continue;
 		if (store_review(t->cfg->store, rv->rows[i].id, reviewer(t), approve, comment,
 				 t->cfg->cat->review.self_review) == QC_OK)

@@ -35,6 +35,21 @@ $(screen "$2")"
 	return 1
 }
 
+# wait_gone NAME SESSION TEXT: polls for up to 10 s until TEXT is no longer on the screen (a
+# question answered, a prompt closed), before checking what follows it.
+wait_gone() {
+	for _ in $(seq 100); do
+		if ! screen "$2" | grep -qF -- "$3"; then
+			ok "$1"
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "$1" "'$3' still shown; screen:
+$(screen "$2")"
+	return 1
+}
+
 # exited NAME SESSION STATUS: the program ended with STATUS and gave the terminal back.
 exited() {
 	for _ in $(seq 100); do

@@ -59,6 +59,22 @@ start $S 100 30 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
 wait_for "review: checklist" $S "contrôles du"
 keys $S v
 wait_for "review: queue of two" $S "Séances à valider : 2"
+# Nothing marked: the selected session is the one asked about, and stays unmarked when the
+# question is cancelled (Esc at the comment, or 'no').
+keys $S a
+wait_for "review: approval asks for a comment" $S "Commentaire (facultatif) :"
+keys $S Escape
+wait_gone "review: the comment prompt closes" $S "Commentaire (facultatif) :"
+wait_for "review: cancelled at the comment" $S "Séances à valider : 2 (0 marquées)"
+lacks "review: nothing left marked after Esc" "$(screen $S)" "[x]"
+keys $S a
+wait_for "review: comment again" $S "Commentaire (facultatif) :"
+keys $S Enter
+wait_for "review: the selected session alone" $S "Valider 1 séance(s) ?"
+keys $S n
+wait_gone "review: the question closes" $S "Valider 1 séance(s) ?"
+wait_for "review: cancelled at the question" $S "Séances à valider : 2 (0 marquées)"
+lacks "review: nothing left marked after 'no'" "$(screen $S)" "[x]"
 keys $S Space Space
 wait_for "review: both marked" $S "(2 marquées)"
 keys $S x
