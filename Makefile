@@ -66,6 +66,17 @@ $(BUILD)/src/core/embed.o: src/core/embed.S src/catalog/default.cat themes/defau
 	@mkdir -p $(@D)
 	$(CC) -c $< -o $@
 
+# The DCMTK data dictionary as a table compiled into the program (see tools/dictgen.cc). The
+# generator is built without sanitisers: it runs during the build, whatever the build.
+GEN := $(BUILD)/gen
+$(GEN)/dictgen: tools/dictgen.cc
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O1 $(WARN) $< -ldcmdata -loflog -lofstd -o $@
+$(GEN)/dict_table.inc: $(GEN)/dictgen $(wildcard /usr/share/libdcmtk*/dicom.dic)
+	$(GEN)/dictgen >$@.tmp && mv $@.tmp $@
+$(BUILD)/src/dicom/dcm_bridge.o: $(GEN)/dict_table.inc
+$(BUILD)/src/dicom/dcm_bridge.o: CPPFLAGS += -I$(GEN)
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

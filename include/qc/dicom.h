@@ -78,4 +78,11 @@ struct dcm_write_spec {
 
 enum qc_status dcm_write(const char *path, const struct dcm_write_spec *spec);
 
+/* The DCMTK dictionary built into the program (generated from dicom.dic by tools/dictgen at
+ * build time) against a dictionary file read by DCMTK now: entries compared, entries that
+ * differ, the first difference. For the tests. */
+enum qc_status dcm_dictionary_compare(const char *path, size_t *checked, size_t *differ,
+				      char *first, size_t size);
+const char *dcm_dictionary_source(void); /* the file the table was generated from */
+
 #endif
