@@ -16,7 +16,7 @@ BUILD := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT ?= -O1 -g
 else
-OPT ?= -O2 -g
+OPT ?= -O2 -g -fvect-cost-model=dynamic
 endif
 
 SRCDIR := $(CURDIR)

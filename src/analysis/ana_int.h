@@ -37,11 +37,34 @@ struct ana_split {
 };
 bool ana_otsu(const struct qc_image *img, struct ana_split *out);
 
+/* A box of pixels, bounds included. */
+struct ana_box {
+	int x0, y0, x1, y1;
+};
+
+/* The same split on the valid pixels of a box, one pixel in step x step, on `bins` bins:
+ * enough for images whose two classes are large (MV fields, MLC openings). */
+bool ana_otsu_sampled(const struct qc_image *img, const struct ana_box *box, int step, int bins,
+		      struct ana_split *out);
+
+/* How the MV analyses sample an image for its class split and noise: one pixel in 4 x 4 on
+ * 256 bins, every 32nd row. The classes of an MV image are large (field and background). */
+#define ANA_MV_LATTICE	  4
+#define ANA_MV_BINS	  256
+#define ANA_MV_NOISE_ROWS 32
+
 /* Bounding box of the valid pixels (inclusive); false when none. */
 bool ana_valid_bbox(const struct qc_image *img, int *x0, int *y0, int *x1, int *y1);
 
-/* Pixel noise (standard deviation) from neighbour differences: blind to smooth gradients. */
+/* Pixel noise (standard deviation) from neighbour differences along every 8th row: blind to
+ * smooth gradients. ana_noise_sampled: within a box, every row_step-th row. */
 double ana_noise_sigma(const struct qc_image *img);
+double ana_noise_sampled(const struct qc_image *img, const struct ana_box *box, int row_step);
+
+/* Polarity of an MV image from its content: the class (above or below threshold) that lines
+ * the border of the read-out box is the background. -1 when the background is the high class
+ * (the Unity imager's inverted values), +1 otherwise. */
+double ana_polarity(const struct qc_image *img, const struct ana_box *box, double threshold);
 
 /* Median of n values (reorders v). */
 double ana_median(double *v, size_t n);

@@ -135,14 +135,14 @@ static void class_stats(const size_t *h, int from, int to, double lo, double bw,
 	*mad = (r + 0.5) * bw;
 }
 
-bool ana_otsu(const struct qc_image *img, struct ana_split *out)
+bool ana_otsu_sampled(const struct qc_image *img, const struct ana_box *box, int step, int bins,
+		      struct ana_split *out)
 {
-	/* Every other pixel of every other line: the classes are large, the statistics robust. */
 	float lo = INFINITY, hi = -INFINITY;
-	for (int y = 0; y < img->height; y += 2) {
+	for (int y = box->y0; y <= box->y1; y += step) {
 		const float *row = img->px + (size_t)y * (size_t)img->width;
 		const unsigned char *ok = img->valid ? img->valid + (size_t)y * img->width : NULL;
-		for (int x = 0; x < img->width; x += 2)
+		for (int x = box->x0; x <= box->x1; x += step)
 			if (!ok || ok[x]) {
 				lo = row[x] < lo ? row[x] : lo;
 				hi = row[x] > hi ? row[x] : hi;
@@ -150,25 +150,25 @@ bool ana_otsu(const struct qc_image *img, struct ana_split *out)
 	}
 	if (!(hi > lo))
 		return false;
-	size_t *h = qc_xcalloc(BINS, sizeof(*h));
-	double bw = ((double)hi - lo) / BINS, inv = 1 / bw;
+	size_t *h = qc_xcalloc((size_t)bins, sizeof(*h));
+	double bw = ((double)hi - lo) / bins;
 	size_t count = 0;
 	double sum = 0;
-	for (int y = 0; y < img->height; y += 2) {
+	for (int y = box->y0; y <= box->y1; y += step) {
 		const float *row = img->px + (size_t)y * (size_t)img->width;
 		const unsigned char *ok = img->valid ? img->valid + (size_t)y * img->width : NULL;
-		for (int x = 0; x < img->width; x += 2)
+		for (int x = box->x0; x <= box->x1; x += step)
 			if (!ok || ok[x]) {
-				int b = (int)((row[x] - lo) * inv);
-				b = b >= BINS ? BINS - 1 : b;
+				int b = (int)((row[x] - lo) / bw);
+				b = b >= bins ? bins - 1 : b;
 				h[b]++;
 				count++;
 				sum += b;
 			}
 	}
 	double w0 = 0, s0 = 0, best = -1;
-	int best_t = BINS / 2;
-	for (int t = 0; t < BINS - 1; t++) {
+	int best_t = bins / 2;
+	for (int t = 0; t < bins - 1; t++) {
 		w0 += (double)h[t];
 		s0 += (double)t * (double)h[t];
 		double w1 = (double)count - w0;
@@ -183,25 +183,61 @@ bool ana_otsu(const struct qc_image *img, struct ana_split *out)
 	}
 	out->threshold = lo + (best_t + 1) * bw;
 	out->n_low = out->n_high = 0;
-	for (int i = 0; i < BINS; i++)
+	for (int i = 0; i < bins; i++)
 		*(i <= best_t ? &out->n_low : &out->n_high) += h[i];
 	class_stats(h, 0, best_t + 1, lo, bw, &out->low_median, &out->low_mad);
-	class_stats(h, best_t + 1, BINS, lo, bw, &out->high_median, &out->high_mad);
+	class_stats(h, best_t + 1, bins, lo, bw, &out->high_median, &out->high_mad);
 	free(h);
 	return out->n_low > 0 && out->n_high > 0;
 }
 
-double ana_noise_sigma(const struct qc_image *img)
+static struct ana_box whole(const struct qc_image *img)
 {
-	size_t cap = (size_t)img->width * (size_t)(img->height / 8 + 1), n = 0;
+	return (struct ana_box){0, 0, img->width - 1, img->height - 1};
+}
+
+bool ana_otsu(const struct qc_image *img, struct ana_split *out)
+{
+	/* Every other pixel of every other line: the classes are large, the statistics robust. */
+	struct ana_box all = whole(img);
+	return ana_otsu_sampled(img, &all, 2, BINS, out);
+}
+
+double ana_noise_sampled(const struct qc_image *img, const struct ana_box *box, int row_step)
+{
+	size_t cap = (size_t)(box->x1 - box->x0 + 1) * (size_t)((box->y1 - box->y0) / row_step + 1);
+	size_t n = 0;
 	double *d = qc_xmalloc(cap * sizeof(*d));
-	for (int y = 0; y < img->height; y += 8)
-		for (int x = 0; x + 1 < img->width; x++)
+	for (int y = box->y0; y <= box->y1; y += row_step)
+		for (int x = box->x0; x < box->x1; x++)
 			if (qc_valid(img, x, y) && qc_valid(img, x + 1, y))
 				d[n++] = fabs((double)qc_px(img, x + 1, y) - qc_px(img, x, y));
 	double sigma = n ? 1.4826 * ana_median(d, n) / M_SQRT2 : 0;
 	free(d);
 	return sigma;
+}
+
+double ana_noise_sigma(const struct qc_image *img)
+{
+	struct ana_box all = whole(img);
+	return ana_noise_sampled(img, &all, 8);
+}
+
+double ana_polarity(const struct qc_image *img, const struct ana_box *box, double threshold)
+{
+	size_t high = 0, all = 0;
+	for (int y = box->y0; y <= box->y1; y++) {
+		bool full_row = y < box->y0 + 3 || y > box->y1 - 3;
+		for (int x = box->x0; x <= box->x1; x++) {
+			if (!full_row && x == box->x0 + 3)
+				x = box->x1 - 2 > x ? box->x1 - 2 : x;
+			if (!qc_valid(img, x, y))
+				continue;
+			all++;
+			high += qc_px(img, x, y) > threshold;
+		}
+	}
+	return high * 2 > all ? -1 : 1;
 }
 
 bool ana_fit_line(const double *x, const double *y, size_t n, double *a, double *b)
@@ -292,17 +328,16 @@ static bool parabola_vertex(const double *g, int l, int r, int centre, double *o
 	return fabs(*off) <= 0.5 * (r - l) + 1;
 }
 
-/* Derivative at i by a derivative-of-Gaussian kernel w[1..k], shortened near the ends of p. */
-static double gauss_slope(const double *p, int n, int i, const double *w, int k)
+/* Derivative at i by a derivative-of-Gaussian kernel w[1..k], shortened near the ends of p;
+ * norm[j] is the kernel's normalisation when shortened to j terms. */
+static double gauss_slope(const double *p, int n, int i, const double *w, const double *norm, int k)
 {
 	k = k > i ? i : k;
 	k = k > n - 1 - i ? n - 1 - i : k;
-	double acc = 0, norm = 0;
-	for (int j = 1; j <= k; j++) {
+	double acc = 0;
+	for (int j = 1; j <= k; j++)
 		acc += w[j] * (p[i + j] - p[i - j]);
-		norm += 2 * w[j] * j;
-	}
-	return norm > 0 ? acc / norm : 0;
+	return norm[k] > 0 ? acc / norm[k] : 0;
 }
 
 bool ana_inflection(const double *p, int n, int sign, double smooth_px, double *pos, double *peak)
@@ -310,14 +345,23 @@ bool ana_inflection(const double *p, int n, int sign, double smooth_px, double *
 	if (n < 9)
 		return false;
 	double *g = qc_xcalloc((size_t)n, sizeof(*g));
-	int k = (int)ceil(3 * smooth_px);
-	double w[16];
-	k = k > 15 ? 15 : k;
-	for (int j = 1; j <= k; j++)
-		w[j] = j * exp(-0.5 * j * j / (smooth_px * smooth_px));
+	/* The kernel of the last width, per thread: an edge's profiles all use the same one. */
+	static _Thread_local double w[16], norm[16], kernel_px = -1;
+	static _Thread_local int kernel_k;
+	if (smooth_px != kernel_px) {
+		kernel_k = (int)ceil(3 * smooth_px);
+		kernel_k = kernel_k > 15 ? 15 : kernel_k;
+		norm[0] = 0;
+		for (int j = 1; j <= kernel_k; j++) {
+			w[j] = j * exp(-0.5 * j * j / (smooth_px * smooth_px));
+			norm[j] = norm[j - 1] + 2 * w[j] * j;
+		}
+		kernel_px = smooth_px;
+	}
+	int k = kernel_k;
 	int lo = 1, hi = n - 2, best = lo;
 	for (int i = lo; i <= hi; i++) {
-		g[i] = sign * gauss_slope(p, n, i, w, k);
+		g[i] = sign * gauss_slope(p, n, i, w, norm, k);
 		if (g[i] > g[best])
 			best = i;
 	}

@@ -6,121 +6,28 @@
 
 #include "ana_int.h"
 
-/* Polarity from the content: the class that lines the read-out border is the background. */
-static double polarity(const struct qc_image *img, int x0, int y0, int x1, int y1, double thr)
-{
-	size_t high = 0, all = 0;
-	for (int y = y0; y <= y1; y++) {
-		bool full_row = y < y0 + 3 || y > y1 - 3;
-		for (int x = x0; x <= x1; x++) {
-			if (!full_row && x == x0 + 3)
-				x = x1 - 2 > x ? x1 - 2 : x;
-			if (!qc_valid(img, x, y))
-				continue;
-			all++;
-			high += qc_px(img, x, y) > thr;
-		}
-	}
-	return high * 2 > all ? -1 : 1;
-}
-
-#define LATTICE 4 /* the class split reads one pixel in 4 x 4: the classes are large */
-#define BINS	256
-
-struct classes {
-	double threshold, low_median, high_median, noise;
-};
-
-/* Median of the histogram bins from..to-1 (bin centres). */
-static double bin_median(const unsigned *h, int from, int to, double lo, double bw)
-{
-	unsigned long total = 0, acc = 0;
-	for (int i = from; i < to; i++)
-		total += h[i];
-	for (int i = from; i < to; i++) {
-		acc += h[i];
-		if (2 * acc >= total)
-			return lo + (i + 0.5) * bw;
-	}
-	return NAN;
-}
-
-/*
- * Two-class split (Otsu) of the read-out box on a coarse lattice, and the pixel noise from
- * neighbour differences on every 32nd row: a cheaper version of ana_otsu and ana_noise_sigma
- * for images whose classes are large (the MLC analyses run them on every image).
- */
-static bool split(const struct qc_image *img, int x0, int y0, int x1, int y1, struct classes *c)
-{
-	float lo = INFINITY, hi = -INFINITY;
-	for (int y = y0; y <= y1; y += LATTICE)
-		for (int x = x0; x <= x1; x += LATTICE)
-			if (qc_valid(img, x, y)) {
-				float v = qc_px(img, x, y);
-				lo = v < lo ? v : lo;
-				hi = v > hi ? v : hi;
-			}
-	if (!(hi > lo))
-		return false;
-	unsigned h[BINS] = {0};
-	double bw = ((double)hi - lo) / BINS, count = 0, sum = 0;
-	for (int y = y0; y <= y1; y += LATTICE)
-		for (int x = x0; x <= x1; x += LATTICE)
-			if (qc_valid(img, x, y)) {
-				int b = (int)((qc_px(img, x, y) - lo) / bw);
-				b = b >= BINS ? BINS - 1 : b;
-				h[b]++;
-				count++;
-				sum += b;
-			}
-	double w0 = 0, s0 = 0, best = -1;
-	int t = BINS / 2;
-	for (int i = 0; i < BINS - 1; i++) {
-		w0 += h[i];
-		s0 += (double)i * h[i];
-		double w1 = count - w0;
-		if (w0 == 0 || w1 == 0)
-			continue;
-		double d = s0 / w0 - (sum - s0) / w1, between = w0 * w1 * d * d;
-		if (between > best) {
-			best = between;
-			t = i;
-		}
-	}
-	c->threshold = lo + (t + 1) * bw;
-	c->low_median = bin_median(h, 0, t + 1, lo, bw);
-	c->high_median = bin_median(h, t + 1, BINS, lo, bw);
-	size_t cap = (size_t)((y1 - y0) / 32 + 1) * (size_t)(x1 - x0 + 1), n = 0;
-	double *d = qc_xmalloc(cap * sizeof(double));
-	for (int y = y0; y <= y1; y += 32)
-		for (int x = x0; x < x1; x++)
-			if (qc_valid(img, x, y) && qc_valid(img, x + 1, y))
-				d[n++] = fabs((double)qc_px(img, x + 1, y) - qc_px(img, x, y));
-	c->noise = n ? 1.4826 * ana_median(d, n) / M_SQRT2 : 0;
-	free(d);
-	return isfinite(c->low_median) && isfinite(c->high_median);
-}
-
 enum qc_status ana_mv_prepare(const struct qc_image *img, int idx, const struct ana_context *ctx,
 			      const char *what, struct ana_mv *mv)
 {
-	struct classes sp;
-	int x0, y0, x1, y1;
+	struct ana_split sp;
+	struct ana_box box;
 	enum qc_status st = ana_check_mv_input(img, idx, what, 32);
 	memset(mv, 0, sizeof(*mv));
 	if (st)
 		return st;
-	if (!ana_valid_bbox(img, &x0, &y0, &x1, &y1) || !split(img, x0, y0, x1, y1, &sp))
+	if (!ana_valid_bbox(img, &box.x0, &box.y0, &box.x1, &box.y1) ||
+	    !ana_otsu_sampled(img, &box, ANA_MV_LATTICE, ANA_MV_BINS, &sp))
 		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like %s: it is blank",
 			       idx + 1, what);
-	double noise = sp.noise;
+	int x0 = box.x0, y0 = box.y0, x1 = box.x1, y1 = box.y1;
+	double noise = ana_noise_sampled(img, &box, ANA_MV_NOISE_ROWS);
 	if (sp.high_median - sp.low_median < 20 * noise)
 		return qc_fail(QC_ERR_ANALYSIS,
 			       "image %d does not look like %s: no contrast between the "
 			       "irradiated and the blocked areas",
 			       idx + 1, what);
 	mv->img = img;
-	mv->sign = polarity(img, x0, y0, x1, y1, sp.threshold);
+	mv->sign = ana_polarity(img, &box, sp.threshold);
 	mv->bg = mv->sign > 0 ? sp.low_median : -sp.high_median;
 	mv->open = mv->sign > 0 ? sp.high_median : -sp.low_median;
 	mv->noise = noise;

@@ -36,11 +36,6 @@ struct field {
 	struct edge e[4];
 };
 
-static double dose(const struct field *f, int x, int y)
-{
-	return f->sign * qc_px(f->img, x, y);
-}
-
 static double norm(const struct field *f, double d)
 {
 	return (d - f->bg) / (f->top - f->bg);
@@ -77,14 +72,26 @@ static enum qc_status find_rough(struct field *f, int idx)
 	int *rows = qc_xcalloc((size_t)img->height, sizeof(int));
 	/* Half-way between background and field, in stored values. */
 	float half = (float)(f->sign * (f->bg + 0.5 * (f->top - f->bg)));
+	/* In the field: sg * value > sg * half (with sg = ±1, the same test as value > half or
+	 * value < half), branch-free so that the loops run on vector instructions. */
+	float sg = f->sign > 0 ? 1.0f : -1.0f, level = sg * half;
 	for (int y = f->vy0; y <= f->vy1; y++) {
 		const float *row = img->px + (size_t)y * (size_t)img->width;
-		const unsigned char *ok = img->valid ? img->valid + (size_t)y * img->width : NULL;
-		int in_row = 0;
-		for (int x = f->vx0; x <= f->vx1; x++) {
-			int in = (f->sign > 0 ? row[x] > half : row[x] < half) && (!ok || ok[x]);
-			cols[x] += in;
-			in_row += in;
+		int in_row = 0, n = f->vx1 - f->vx0 + 1, *c = cols + f->vx0;
+		row += f->vx0;
+		if (img->valid) {
+			const unsigned char *ok = img->valid + (size_t)y * img->width + f->vx0;
+			for (int i = 0; i < n; i++) {
+				int in = (sg * row[i] > level) & ok[i];
+				c[i] += in;
+				in_row += in;
+			}
+		} else {
+			for (int i = 0; i < n; i++) {
+				int in = sg * row[i] > level;
+				c[i] += in;
+				in_row += in;
+			}
 		}
 		rows[y] = in_row;
 	}
@@ -115,12 +122,28 @@ static enum qc_status find_rough(struct field *f, int idx)
 	return QC_OK;
 }
 
-/* The pixels across a profile position are read out. */
-static bool line_valid(const struct qc_image *img, bool horiz, int k, int at)
+/* Pixel k of line j: for left/right profiles row j, for top/bottom column j. */
+static bool line_px_valid(const struct qc_image *img, bool horiz, int j, int k)
 {
-	for (int d = -BAND; d <= BAND; d++)
-		if (!(horiz ? qc_valid(img, k, at + d) : qc_valid(img, at + d, k)))
-			return false;
+	return horiz ? qc_valid(img, k, j) : qc_valid(img, j, k);
+}
+
+/* Every pixel of the lines at - BAND .. at + BAND, from lo to hi along them, is read out (the
+ * common case, checked on contiguous memory before any walk along the lines). */
+static bool block_valid(const struct qc_image *img, bool horiz, int at, int lo, int hi)
+{
+	size_t w = (size_t)img->width;
+	if (horiz) {
+		for (int j = at - BAND; j <= at + BAND; j++)
+			if (memchr(img->valid + (size_t)j * w + (size_t)lo, 0,
+				   (size_t)(hi - lo + 1)))
+				return false;
+	} else {
+		for (int k = lo; k <= hi; k++)
+			if (memchr(img->valid + (size_t)k * w + (size_t)(at - BAND), 0,
+				   2 * BAND + 1))
+				return false;
+	}
 	return true;
 }
 
@@ -141,24 +164,44 @@ static int profile(const struct field *f, enum side s, int at, int half, double 
 		return 0;
 	lo = lo < lim_lo ? lim_lo : lo;
 	hi = hi > lim_hi ? lim_hi : hi;
-	/* Stop at the first unread pixel on either side of the rough edge. */
-	if (!line_valid(img, horiz, centre, at))
-		return 0;
-	int a = centre, b = centre;
-	while (a > lo && line_valid(img, horiz, a - 1, at))
-		a--;
-	while (b < hi && line_valid(img, horiz, b + 1, at))
-		b++;
-	lo = a;
-	hi = b;
+	/* Stop at the first unread pixel on either side of the rough edge, on any of the lines:
+	 * each line narrows the run the previous ones left. */
+	if (img->valid && !block_valid(img, horiz, at, lo, hi)) {
+		for (int j = at - BAND; j <= at + BAND; j++) {
+			if (!line_px_valid(img, horiz, j, centre))
+				return 0;
+			int a = centre, b = centre;
+			while (a > lo && line_px_valid(img, horiz, j, a - 1))
+				a--;
+			while (b < hi && line_px_valid(img, horiz, j, b + 1))
+				b++;
+			lo = a;
+			hi = b;
+		}
+	}
 	if (hi - lo + 1 < 9)
 		return 0;
-	for (int k = lo; k <= hi; k++) {
-		double sum = 0;
-		for (int d = -BAND; d <= BAND; d++)
-			sum += horiz ? dose(f, k, at + d) : dose(f, at + d, k);
-		p[k - lo] = sum / (2 * BAND + 1);
+	/* Summed line by line (rows are contiguous in memory), in the same order per sample. */
+	size_t w = (size_t)img->width;
+	for (int k = lo; k <= hi; k++)
+		p[k - lo] = 0;
+	if (horiz) {
+		for (int j = at - BAND; j <= at + BAND; j++) {
+			const float *row = img->px + (size_t)j * w;
+			for (int k = lo; k <= hi; k++)
+				p[k - lo] += row[k];
+		}
+	} else {
+		for (int k = lo; k <= hi; k++) {
+			const float *row = img->px + (size_t)k * w;
+			double sum = 0;
+			for (int j = at - BAND; j <= at + BAND; j++)
+				sum += row[j];
+			p[k - lo] = sum;
+		}
 	}
+	for (int k = lo; k <= hi; k++)
+		p[k - lo] = f->sign * p[k - lo] / (2 * BAND + 1);
 	*start = lo;
 	return hi - lo + 1;
 }
@@ -446,31 +489,20 @@ enum qc_status ana_mv_field_image(const struct qc_image *img, int idx,
 	enum qc_status st = ana_check_mv_input(img, idx, "an open MV field", 32);
 	if (st)
 		return st;
-	if (!ana_valid_bbox(img, &f.vx0, &f.vy0, &f.vx1, &f.vy1) || !ana_otsu(img, &sp))
+	struct ana_box box;
+	if (!ana_valid_bbox(img, &box.x0, &box.y0, &box.x1, &box.y1) ||
+	    !ana_otsu_sampled(img, &box, ANA_MV_LATTICE, ANA_MV_BINS, &sp))
 		return qc_fail(QC_ERR_ANALYSIS,
 			       "image %d does not look like an open MV field: it "
 			       "is blank",
 			       idx + 1);
-	if (sp.high_median - sp.low_median < 20 * ana_noise_sigma(img))
+	if (sp.high_median - sp.low_median < 20 * ana_noise_sampled(img, &box, ANA_MV_NOISE_ROWS))
 		return qc_fail(QC_ERR_ANALYSIS,
 			       "image %d does not look like an open MV field: no "
 			       "contrast between field and background",
 			       idx + 1);
-
-	/* Polarity from content: the background is what lines the read-out border. */
-	size_t border_high = 0, border = 0;
-	for (int y = f.vy0; y <= f.vy1; y++) {
-		bool full_row = y < f.vy0 + 3 || y > f.vy1 - 3;
-		for (int x = f.vx0; x <= f.vx1; x++) {
-			if (!full_row && x == f.vx0 + 3)
-				x = f.vx1 - 2 > x ? f.vx1 - 2 : x;
-			if (!qc_valid(img, x, y))
-				continue;
-			border++;
-			border_high += qc_px(img, x, y) > sp.threshold;
-		}
-	}
-	f.sign = border_high * 2 > border ? -1 : 1;
+	f.vx0 = box.x0, f.vy0 = box.y0, f.vx1 = box.x1, f.vy1 = box.y1;
+	f.sign = ana_polarity(img, &box, sp.threshold);
 	res->inverted[idx] = f.sign < 0;
 	f.bg = f.sign > 0 ? sp.low_median : -sp.high_median;
 	f.top = f.sign > 0 ? sp.high_median : -sp.low_median;

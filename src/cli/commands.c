@@ -97,6 +97,7 @@ int cli_analyze(struct cli_env *env)
 	    .paths = (const char *const *)paths,
 	    .n_paths = n,
 	    .operator_name = o->operator_name,
+	    .no_pictures = !o->save,
 	};
 	struct qc_session s;
 	enum qc_status st = run_analysis(&rq, &s);

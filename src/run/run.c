@@ -176,7 +176,8 @@ enum qc_status run_analysis(const struct run_request *rq, struct qc_session *s)
 		st = a->run(ptrs, rq->n_paths, &ctx, &res);
 	}
 	if (!st) {
-		make_previews(rq, imgs, s, res.inverted);
+		if (!rq->no_pictures)
+			make_previews(rq, imgs, s, res.inverted);
 		qc_strlcpy(s->test, rq->test ? rq->test->id : "", sizeof(s->test));
 		qc_strlcpy(s->machine, machine_of(rq->cat, &imgs[0]), sizeof(s->machine));
 		qc_strlcpy(s->analysis, a->id, sizeof(s->analysis));
