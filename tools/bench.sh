@@ -25,7 +25,8 @@ whole "  unityqc analyze mv_field (5-image MVIC set) --json" 15 build/unityqc an
 # The imager writes uncompressed files (every file of ../shared/data/mrl/mv is Explicit VR Little
 # Endian); sample-dicom/mvic holds the same kind of set JPEG-LS compressed to keep the repository small.
 build/mvgen --mvic-set "$tmp/mvic" >/dev/null
-whole "  unityqc analyze mvic_field (5 uncompressed images)" 15 build/unityqc analyze mvic_field "$tmp/mvic"
+whole "  unityqc analyze mvic_field (5 uncompressed images)" 25 build/unityqc analyze mvic_field "$tmp/mvic"
+whole "  same, --json (with each file's SHA-256)" 25 build/unityqc analyze mvic_field "$tmp/mvic" --json
 whole "  same, --save into SQLite (images hashed, previews)" 15 build/unityqc --db "$tmp/s.db" analyze mvic_field "$tmp/mvic" --save
 whole "  unityqc analyze mvic_field (5 JPEG-LS images)" 15 build/unityqc analyze mvic_field sample-dicom/mvic
 build/unityqc --db "$tmp/r.db" analyze mvic_field sample-dicom/mvic --save >/dev/null

@@ -98,6 +98,7 @@ int cli_analyze(struct cli_env *env)
 	    .n_paths = n,
 	    .operator_name = o->operator_name,
 	    .no_pictures = !o->save,
+	    .no_fingerprints = !o->save && !o->json,
 	};
 	struct qc_session s;
 	enum qc_status st = run_analysis(&rq, &s);

@@ -81,7 +81,7 @@ static void do_item(struct job *j, size_t i)
 	}
 	struct qc_input *in = &j->s->in[i];
 	enum qc_status st = dcm_load(in->path, &j->imgs[i]);
-	if (!st)
+	if (!st && !j->rq->no_fingerprints)
 		st = qc_sha256_file(in->path, in->sha256);
 	if (st) {
 		/* Messages are per thread: keep it for the caller. */
