@@ -65,11 +65,10 @@ static void valid_box(const struct qc_image *img, int *x0, int *y0, int *x1, int
 	int bx0 = img->width, by0 = img->height, bx1 = -1, by1 = -1;
 	for (int y = 0; y < img->height; y++) {
 		const unsigned char *row = img->valid + (size_t)y * img->width;
-		int first = 0, last = img->width - 1;
-		while (first <= last && !row[first])
-			first++;
-		if (first > last)
+		const unsigned char *hit = memchr(row, 1, (size_t)img->width);
+		if (!hit)
 			continue;
+		int first = (int)(hit - row), last = img->width - 1;
 		while (!row[last])
 			last--;
 		bx0 = first < bx0 ? first : bx0;
@@ -99,8 +98,17 @@ void prev_make(const struct qc_image *img, int frame, bool inverted, int max_sid
 
 	/* Box average of the valid pixels under each preview pixel: the rows of a preview row are
 	 * summed column by column first, then the columns of each preview pixel. */
-	double *colsum = qc_xmalloc((size_t)w * sizeof(*colsum));
+	float *colsum =
+	    qc_xmalloc((size_t)w * sizeof(*colsum)); /* a few rows: float is exact enough */
 	int *colcnt = qc_xmalloc((size_t)w * sizeof(*colcnt));
+	/* The image columns under each preview column, worked out once. */
+	int *col_a = qc_xmalloc((size_t)pw * sizeof(int)),
+	    *col_b = qc_xmalloc((size_t)pw * sizeof(int));
+	for (int i = 0; i < pw; i++) {
+		col_a[i] = (int)floor(i * step);
+		col_b[i] = (int)ceil((i + 1) * step) - 1;
+		col_b[i] = col_b[i] > w - 1 ? w - 1 : col_b[i];
+	}
 	for (int j = 0; j < ph; j++) {
 		int ya = y0 + (int)floor(j * step), yb = y0 + (int)ceil((j + 1) * step) - 1;
 		yb = yb > y1 ? y1 : yb;
@@ -108,17 +116,24 @@ void prev_make(const struct qc_image *img, int frame, bool inverted, int max_sid
 		memset(colcnt, 0, (size_t)w * sizeof(*colcnt));
 		for (int y = ya; y <= yb; y++) {
 			const float *row = px + (size_t)y * img->width + x0;
-			const unsigned char *ok =
-			    img->valid ? img->valid + (size_t)y * img->width + x0 : NULL;
-			for (int x = 0; x < w; x++)
-				if (!ok || ok[x]) {
+			/* Branch-free, for vector instructions. */
+			if (img->valid) {
+				const unsigned char *ok = img->valid + (size_t)y * img->width + x0;
+				for (int x = 0; x < w; x++) {
+					float v = row[x];
+					int in = ok[x] != 0;
+					colsum[x] += in ? v : 0.0f;
+					colcnt[x] += in;
+				}
+			} else {
+				for (int x = 0; x < w; x++) {
 					colsum[x] += row[x];
 					colcnt[x]++;
 				}
+			}
 		}
 		for (int i = 0; i < pw; i++) {
-			int xa = (int)floor(i * step), xb = (int)ceil((i + 1) * step) - 1;
-			xb = xb > w - 1 ? w - 1 : xb;
+			int xa = col_a[i], xb = col_b[i];
 			double sum = 0;
 			int n = 0;
 			for (int x = xa; x <= xb; x++) {
@@ -131,15 +146,19 @@ void prev_make(const struct qc_image *img, int frame, bool inverted, int max_sid
 	}
 	free(colsum);
 	free(colcnt);
+	free(col_a);
+	free(col_b);
 	float lo, hi;
 	percentiles(acc, (size_t)pw * ph, 0.005, 0.995, &lo, &hi);
 	if (!(hi > lo))
 		hi = lo + 1;
 	out->px = qc_xmalloc((size_t)pw * ph);
+	double inv = 1.0 / ((double)hi - lo);
 	for (size_t k = 0; k < (size_t)pw * ph; k++) {
 		float v = acc[k];
-		double t = isnan(v) ? 0 : (v - lo) / (hi - lo);
-		out->px[k] = (unsigned char)lround(255 * (t < 0 ? 0 : (t > 1 ? 1 : t)));
+		double t = isnan(v) ? 0 : (v - lo) * inv;
+		t = t < 0 ? 0 : (t > 1 ? 1 : t);
+		out->px[k] = (unsigned char)(255 * t + 0.5); /* t >= 0: rounds to nearest */
 	}
 	free(acc);
 	out->image = 0;
