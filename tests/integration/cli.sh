@@ -90,6 +90,12 @@ expect_error "bad: JPEG 2000" "JPEG 2000" "$BIN" analyze mv_field "$R/JPEG2000.d
 # Without DCMTK's dictionary: DICOM commands say so, the others (due list, checklist) still work.
 expect_error "bad: no DICOM dictionary" "the DCMTK data dictionary is not loaded" env DCMDICTPATH=/nonexistent.dic "$BIN" analyze mv_field "$TOP/sample-dicom/mvic/mvic_1.dcm"
 check "no DICOM dictionary: the due list still works" env DCMDICTPATH=/nonexistent.dic "$BIN" --db "$T_TMP/nodict.db" due
+# A dictionary the user names is read by DCMTK itself; the results are those of the built-in one.
+dic=$(ls /usr/share/libdcmtk*/dicom.dic | head -1)
+builtin=$("$BIN" analyze mv_field "$FIELD" --json)
+users=$(DCMDICTPATH=$dic "$BIN" analyze mv_field "$FIELD" --json)
+has "user's DICOM dictionary: the field is measured" "$users" '"name": "width_mm"'
+check "user's DICOM dictionary: same output as the built-in one" test "$builtin" = "$users"
 expect_error "bad: MR image given to mv_field" "does not look like an open MV field: it is not an MV portal image (its modality is MR)" "$BIN" analyze mv_field "$R/MR_small.dcm"
 expect_error "bad: missing path" "no such file or folder" "$BIN" analyze mv_field "$T_TMP/nothing"
 expect_error "bad: unknown analysis" "unknown analysis 'nope'" "$BIN" analyze nope "$FIELD"
