@@ -30,9 +30,12 @@ lacks() {
 	if grep -qF -- "$3" <<<"$2"; then fail "$1" "'$3' found in: ${2:0:400}"; else ok "$1"; fi
 }
 
-# near NAME VALUE EXPECTED TOLERANCE
+# near NAME VALUE EXPECTED TOLERANCE: VALUE must be a number; a JSON null (printed None, null
+# or nothing) fails instead of being read as 0 by awk.
 near() {
-	if awk -v v="$2" -v e="$3" -v t="$4" 'BEGIN { d = v - e; if (d < 0) d = -d; exit !(v != "" && d <= t) }'; then
+	if ! [[ $2 =~ ^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$ ]]; then
+		fail "$1" "'$2' is not a number, expected $3 ± $4"
+	elif awk -v v="$2" -v e="$3" -v t="$4" 'BEGIN { d = v - e; if (d < 0) d = -d; exit !(d <= t) }'; then
 		ok "$1"
 	else
 		fail "$1" "$2, expected $3 ± $4"

@@ -7,6 +7,10 @@ DB=$T_TMP/qc.db
 FIELD=$SHARED/mrl/mv/field/square_50mm_offset_2025-09-17.dcm
 AS1200=$SHARED/mv/pylinac/open_field_6MV_aS1200.dcm
 
+# --- lib.sh itself: a JSON null printed by python (None) must not pass as 0.
+check "lib: near refuses None for an expected 0" bash -c 'source "$0"; near x None 0 1 >/dev/null; [ "$T_FAILED" = 1 ]' "$TOP/tests/lib.sh"
+check "lib: near refuses an empty value" bash -c 'source "$0"; near x "" 0 1 >/dev/null; [ "$T_FAILED" = 1 ]' "$TOP/tests/lib.sh"
+
 # --- mv_field on the real Unity field: inflection reading about 49.0 x 50.0 mm, centre
 # (+49.65, -0.1) mm (shared/data/README.md); we must land within 0.5 mm of it.
 "$BIN" analyze mvic_field "$FIELD" --json >"$T_TMP/field.json" 2>"$T_TMP/err"
