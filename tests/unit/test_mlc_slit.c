@@ -191,6 +191,48 @@ TEST(mlc_slit_against_planned_slits)
 	qc_result_release(&r);
 }
 
+/* Leaves travelling along x (the catalogue's leaf_travel = x): the plan, in image axes, gives
+ * the slit width and centre along x (fields 0 and 2), as leaf_gap reads it. */
+TEST(mlc_slit_leaves_travelling_along_x_against_plan)
+{
+	static const double c[3] = {-27, 0, 28}, w[3] = {5, 10, 15};
+	static const double plan[4][4] = {
+	    {5, 200, -27, 0}, {10, 200, 0, 0}, {15, 200, 28.6, 0}, {5, 200, 40, 0}};
+	struct qc_machine m = unity_mlc();
+	m.has_iso = false;
+	m.leaf_travel = 'x';
+	qc_strlcpy(m.match_model, "GENERIC EPID", sizeof(m.match_model));
+	struct ana_context ctx = {
+	    .machines = &m, .n_machines = 1, .nominal_fields = plan, .n_nominal_fields = 4};
+	struct phm_spec s;
+	struct qc_result r;
+	phm_defaults(&s, PH_GENERIC);
+	s.travel = 'x';
+	s.base.noise_pct = 0.2;
+	phm_slits(&s, 27, 54, 3, c, w);
+	REQUIRE_OK(run_phm(&s, &ctx, &r));
+	check_slits(&s, &r, 3);
+	const struct qc_measure *n = qc_result_find(&r, "slits", 0);
+	CHECK(n && n->value == 3);
+	CHECK_STR(n ? n->note : "", "3 of the 4 planned slits found");
+	const struct qc_measure *w2 = qc_result_find(&r, "slit_2.width_mm", 0);
+	CHECK(w2 && w2->has_nominal && w2->nominal == 10);
+	const struct qc_measure *c3 = qc_result_find(&r, "slit_3.centre_mm", 0);
+	CHECK(c3 && c3->has_nominal && c3->nominal == 28.6);
+	const struct qc_measure *sp = qc_result_find(&r, "slit_2.spacing_mm", 0);
+	CHECK(sp && sp->has_nominal && sp->nominal == 28.6);
+	double werr = 0, cerr = 0;
+	for (int k = 0; k < 3; k++) {
+		double tc, tw;
+		truth(&s, k, &tc, &tw);
+		werr = fmax(werr, fabs(tw - plan[k][0]));
+		cerr = fmax(cerr, fabs(tc - plan[k][2]));
+	}
+	CHECK_NEAR(value(&r, "max_width_error_mm"), werr, TOL_SLIT_MM);
+	CHECK_NEAR(value(&r, "max_centre_error_mm"), cerr, TOL_SLIT_MM);
+	qc_result_release(&r);
+}
+
 static void expect_reject(const struct qc_image *img, const struct qc_machine *m,
 			  const char *fragment)
 {
