@@ -716,6 +716,9 @@ static enum qc_status run_image(const struct qc_image *img, int idx, const struc
 			       "image %d: no MLC geometry for its machine (ManufacturerModelName "
 			       "'%s'): give the machine leaf_widths in the catalogue",
 			       idx + 1, img->tags.model);
+	st = ana_check_leaf_geometry(m, idx);
+	if (st)
+		return st;
 	res->inverted[idx] = s.mv.sign < 0;
 	st = measure(&s);
 	if (!st) {

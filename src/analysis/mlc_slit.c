@@ -473,6 +473,11 @@ static enum qc_status measure(struct slits *z)
 {
 	const struct qc_machine *m = z->mv.machine;
 	z->pairs = m && m->leaf_pairs > 0;
+	if (z->pairs) {
+		enum qc_status st = ana_check_leaf_geometry(m, z->idx);
+		if (st)
+			return st;
+	}
 	if (z->pairs)
 		ana_bands_pairs(&z->bands, &z->mv, BAND_FRAC, 0);
 	else

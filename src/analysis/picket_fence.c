@@ -857,11 +857,14 @@ static enum qc_status analyse(const struct qc_image *img, int idx, const struct 
 	if (st)
 		return st;
 	f.m = ana_machine_for(img, ctx);
-	if (!f.m || f.m->leaf_pairs < 1 || f.m->leaf_boundary < 0)
+	if (!f.m || f.m->leaf_pairs < 1)
 		return qc_fail(QC_ERR_ANALYSIS,
 			       "image %d: no MLC geometry for its machine (model '%s'): add a "
 			       "machine with this model and its leaf_widths to the catalogue",
 			       idx + 1, img->tags.model);
+	st = ana_check_leaf_geometry(f.m, idx);
+	if (st)
+		return st;
 	for (int p = 1; p <= f.m->leaf_pairs; p++)
 		f.has[p] = ana_leaf_pair_span(f.m, p, &f.lo[p], &f.hi[p]);
 	int x0, y0, x1, y1;
