@@ -7,6 +7,20 @@
 
 #include "qc/analysis.h"
 
+/* One definition for the analyses (mv_field.c still has its own copy). */
+#define ANA_PI 3.14159265358979323846
+
+/* Linear interpolation of p[0..n-1] at fractional index x, the end values beyond the ends. */
+static inline double ana_interp(const double *p, int n, double x)
+{
+	if (x <= 0)
+		return p[0];
+	if (x >= n - 1)
+		return p[n - 1];
+	int i = (int)x;
+	return p[i] + (x - i) * (p[i + 1] - p[i]);
+}
+
 extern const struct qc_analysis ana_mv_field;
 extern const struct qc_analysis ana_mr_snr;
 extern const struct qc_analysis ana_mr_uniformity;

@@ -380,20 +380,13 @@ void ana_bands_release(struct ana_bands *bs)
 	memset(bs, 0, sizeof(*bs));
 }
 
-static double lerp(const double *p, int n, double x)
-{
-	x = x < 0 ? 0 : (x > n - 1 ? n - 1 : x);
-	int i = (int)x;
-	i = i > n - 2 ? n - 2 : i;
-	return p[i] + (x - i) * (p[i + 1] - p[i]);
-}
-
 double ana_edge_sigma(const double *p, int n, double pos, double slope, double smooth)
 {
 	double sg = 8;
 	for (int it = 0; it < 4; it++) {
-		double h = fabs(lerp(p, n, pos + 2.5 * sg) - lerp(p, n, pos - 2.5 * sg));
-		sg = h / (sqrt(2 * M_PI) * slope) / 0.9876;
+		double h =
+		    fabs(ana_interp(p, n, pos + 2.5 * sg) - ana_interp(p, n, pos - 2.5 * sg));
+		sg = h / (sqrt(2 * ANA_PI) * slope) / 0.9876;
 	}
 	/* The slope was read through the derivative-of-Gaussian smoothing: remove it. */
 	return sqrt(fmax(sg * sg - smooth * smooth, 0.25 * sg * sg));
