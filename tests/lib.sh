@@ -30,9 +30,12 @@ lacks() {
 	if grep -qF -- "$3" <<<"$2"; then fail "$1" "'$3' found in: ${2:0:400}"; else ok "$1"; fi
 }
 
-# near NAME VALUE EXPECTED TOLERANCE
+# near NAME VALUE EXPECTED TOLERANCE: VALUE must be a number; a JSON null (printed None, null
+# or nothing) fails instead of being read as 0 by awk.
 near() {
-	if awk -v v="$2" -v e="$3" -v t="$4" 'BEGIN { d = v - e; if (d < 0) d = -d; exit !(v != "" && d <= t) }'; then
+	if ! [[ $2 =~ ^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$ ]]; then
+		fail "$1" "'$2' is not a number, expected $3 ± $4"
+	elif awk -v v="$2" -v e="$3" -v t="$4" 'BEGIN { d = v - e; if (d < 0) d = -d; exit !(d <= t) }'; then
 		ok "$1"
 	else
 		fail "$1" "$2, expected $3 ± $4"
@@ -43,6 +46,27 @@ near() {
 json() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# same NAME VALUE EXPECTED: passes when VALUE is exactly EXPECTED.
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "'$2', expected '$3'"; fi
+}
+
+# field FILE NAME KEY [IMAGE]: KEY (verdict, note, ...) of the one measurement named NAME (of
+# image IMAGE when given); prints an error instead when no row or several rows match.
+field() {
+	python3 - "$@" <<'EOF'
+import json, sys
+f, name, key = sys.argv[1:4]
+rows = [x for x in json.load(open(f))["measurements"] if x["name"] == name
+        and (len(sys.argv) < 5 or x["image"] == int(sys.argv[4]))]
+print(rows[0][key] if len(rows) == 1 else "<%d rows named %s>" % (len(rows), name))
+EOF
+}
+
+# verdict FILE NAME [IMAGE]: the verdict of one named measurement; overall FILE: the result's.
+verdict() { field "$1" "$2" verdict ${3+"$3"}; }
+overall() { json "$1" "j['verdict']"; }
 
 t_tmp() {
 	T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/unityqc-test.XXXXXX")

@@ -71,12 +71,10 @@ static int write_one(const char *path, const struct ph_spec *s, struct qc_buf *t
 
 static int save_text(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "mvgen: cannot write '%s': %s\n", path, strerror(errno));
-		return 1;
-	}
-	return 0;
+	if (ph_save_text(path, text) == QC_OK)
+		return 0;
+	fprintf(stderr, "mvgen: %s\n", qc_errmsg());
+	return 1;
 }
 
 /* The weekly MVIC field set: five fields, one series, like the plan "QA_TailleChamps". */
@@ -101,7 +99,8 @@ static int mvic_set(const char *dir)
 		fprintf(stderr, "mvgen: cannot create '%s': %s\n", dir, strerror(errno));
 		return 1;
 	}
-	qc_buf_add(&truth, "{\"set\": \"mvic_field\", \"generator\": \"mvgen\", \"images\": [\n  ");
+	ph_truth_begin(&truth, "mvic_field");
+	qc_buf_add(&truth, "\n  ");
 	for (int i = 0; i < 5 && !rc; i++) {
 		struct ph_spec s;
 		ph_defaults(&s, PH_UNITY);
@@ -120,12 +119,15 @@ static int mvic_set(const char *dir)
 			qc_buf_add(&truth, ",\n  ");
 		rc = write_one(path, &s, &truth);
 	}
-	qc_buf_add(&truth, "\n]}\n");
-	snprintf(path, sizeof(path), "%s/truth.json", dir);
-	if (!rc)
-		rc = save_text(path, truth.s);
-	qc_buf_release(&truth);
-	return rc;
+	if (rc) {
+		qc_buf_release(&truth);
+		return rc;
+	}
+	if (ph_truth_end(&truth, dir) != QC_OK) {
+		fprintf(stderr, "mvgen: %s\n", qc_errmsg());
+		return 1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)

@@ -37,6 +37,42 @@ struct ph_spec {
 	double gantry_deg;
 };
 
+/* Shared by every phantom model (phantom*.c): one definition each. */
+#define PH_PI 3.14159265358979323846
+/* The stored-value model of the MV imagers: a Unity reads about 64,800 without dose (real files:
+ * 61,000-64,800 near fields) and about 25,800 in an open field (inverted); a generic EPID stores
+ * dose-like values. */
+#define PH_UNITY_OPEN	  64800.0
+#define PH_UNITY_GAIN	  39000.0
+#define PH_GENERIC_OFFSET 800.0
+#define PH_GENERIC_GAIN	  20000.0
+
+/* mm at isocentre per detector pixel. */
+double ph_pixel_iso(const struct ph_spec *s);
+/* xorshift64* and Box-Muller: reproducible unit Gaussian noise from the state *st. */
+double ph_gauss(unsigned long long *st);
+/* Noise of the imager of s (sd in stored units, from noise_pct of the open-field signal) and
+ * the start of its noise sequence: seed of s, salted per model so that they differ. */
+double ph_noise_sd(const struct ph_spec *s);
+unsigned long long ph_noise_state(const struct ph_spec *s, unsigned salt);
+/* Row y of the image is not read out (Unity): fills it with 65535 and returns true. */
+bool ph_unread_row(const struct ph_spec *s, int y, unsigned short *row);
+/* The stored value of relative dose d plus noise (stored units) on the imager of s, clipped to
+ * 0..65534 (65535 marks the rows not read out). */
+unsigned short ph_stored(const struct ph_spec *s, double d, double noise);
+struct dcm_write_spec;
+/* The DICOM description of an image drawn with the traits of s (style tags, geometry, UIDs,
+ * XRayImageReceptorTranslation when s asks for it); raw is borrowed. Callers add what their
+ * model knows beyond s (a gantry angle, no file meta) before dcm_write. */
+void ph_dcm_spec(const struct ph_spec *s, const unsigned short *raw, struct dcm_write_spec *w);
+/* Opens the JSON of a generated set: {"set": SET, "generator": "mvgen", "images": [ */
+void ph_truth_begin(struct qc_buf *b, const char *set);
+/* Closes the images list and the set, writes it as DIR/truth.json and releases b. */
+enum qc_status ph_truth_end(struct qc_buf *b, const char *dir);
+/* Writes text into the file path, or as DIR/truth.json; QC_ERR_IO with the path otherwise. */
+enum qc_status ph_save_text(const char *path, const char *text);
+enum qc_status ph_truth_save(const char *dir, const char *text);
+
 /* Truth of a drawn field, with the edges defined as the model's inflection points. */
 struct ph_truth {
 	double width_mm, height_mm, cx_mm, cy_mm, rotation_deg;

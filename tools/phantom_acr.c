@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phantom.h"
 #include "phantom_acr.h"
 #include "qc/dicom.h"
 
-#define PI	   3.14159265358979323846
 #define R	   95.0 /* inner radius */
 #define RECESS_W   18.0 /* the recess in the top wall: half width ... */
 #define RECESS_D   5.0	/* ... and depth */
@@ -134,7 +134,7 @@ static double at(const struct ph_acr_spec *s, int k, double X, double Y)
 	double x = (X - s->cx_mm) * 190 / s->diam_x_mm, y = (Y - s->cy_mm) * 190 / s->diam_y_mm;
 	if (x * x + y * y > R * R)
 		return k == 7 && fabs(X - s->cx_mm) < GHOST_HALF ? s->ghost : 0;
-	double t = s->rot_deg * PI / 180, c = cos(t), sn = sin(t);
+	double t = s->rot_deg * PH_PI / 180, c = cos(t), sn = sin(t);
 	return content(s, k, x * c - y * sn, x * sn + y * c);
 }
 
@@ -150,7 +150,7 @@ static double gauss(uint64_t *st)
 {
 	double a = ((next(st) >> 11) + 0.5) / 9007199254740992.0;
 	double b = ((next(st) >> 11) + 0.5) / 9007199254740992.0;
-	return sqrt(-2 * log(a)) * cos(2 * PI * b);
+	return sqrt(-2 * log(a)) * cos(2 * PH_PI * b);
 }
 
 /* Gaussian blur along x (pass 0) or y (pass 1) of FWHM f pixels, edges clamped. */
@@ -274,13 +274,13 @@ void ph_acr_truth(const struct ph_acr_spec *s, struct ph_acr_truth *t)
 	t->thickness_mm = 0.2 * t->ramp_a_mm * t->ramp_b_mm / (t->ramp_a_mm + t->ramp_b_mm);
 	t->bar_s1_mm = s->bar_s1_mm;
 	t->bar_s11_mm = s->bar_s11_mm;
-	double ax = s->diam_x_mm / 2, ay = s->diam_y_mm / 2, c = cos(PI / 4);
+	double ax = s->diam_x_mm / 2, ay = s->diam_y_mm / 2, c = cos(PH_PI / 4);
 	t->length_h_mm = s->diam_x_mm;
 	t->length_v_mm = s->diam_y_mm;
 	t->length_nw_se_mm = t->length_ne_sw_mm = 2 / sqrt(c * c / (ax * ax) + c * c / (ay * ay));
 	/* PIU of a linear gradient: the 1 cm^2 means are the values at their centres, which
 	 * reach 74.1 mm (the 200 cm^2 radius less the small one) from the centre */
-	double reach = sqrt(20000 / PI) - sqrt(100 / PI);
+	double reach = sqrt(20000 / PH_PI) - sqrt(100 / PH_PI);
 	t->piu_pct = 100 * (1 - s->gradient * reach / R / sx);
 	t->ghosting_pct = 100 * s->ghost;
 	t->snr = s->noise_sd > 0 ? s->signal / s->noise_sd : INFINITY;

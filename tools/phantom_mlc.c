@@ -6,16 +6,11 @@
 
 #include "phantom_mlc.h"
 
-#define PI	       3.14159265358979323846
-#define UNITY_OPEN     64800.0 /* as phantom.c: stored value without dose on the Unity files */
-#define UNITY_GAIN     39000.0
-#define GENERIC_OFFSET 800.0
-#define GENERIC_GAIN   20000.0
-#define LUT_RANGE      8   /* the normal CDF is tabulated on [-8, 8] */
-#define LUT_STEP       256 /* entries per unit: interpolation error below 1e-6 */
-#define LUT_SIZE       (2 * LUT_RANGE * LUT_STEP + 2)
-#define INTERLEAF_MM   0.4 /* width of the gap between two leaf pairs */
-#define TAIL_GRID      8   /* the scatter tail is smooth: computed every 8 pixels */
+#define LUT_RANGE    8	 /* the normal CDF is tabulated on [-8, 8] */
+#define LUT_STEP     256 /* entries per unit: interpolation error below 1e-6 */
+#define LUT_SIZE     (2 * LUT_RANGE * LUT_STEP + 2)
+#define INTERLEAF_MM 0.4 /* width of the gap between two leaf pairs */
+#define TAIL_GRID    8	 /* the scatter tail is smooth: computed every 8 pixels */
 
 static double lut[LUT_SIZE];
 static bool lut_ready;
@@ -160,28 +155,10 @@ static double interleaf(const struct phm_spec *s, double u, double sa)
 	return s->interleaf * sum;
 }
 
-/* xorshift64* and Box-Muller, as phantom.c: reproducible noise from the seed. */
-static double gauss(unsigned long long *st)
-{
-	double u[2];
-	for (int i = 0; i < 2; i++) {
-		*st ^= *st >> 12;
-		*st ^= *st << 25;
-		*st ^= *st >> 27;
-		u[i] = ((*st * 2685821657736338717ULL) >> 11) * (1.0 / 9007199254740992.0);
-	}
-	return sqrt(-2 * log(u[0] + 1e-300)) * cos(2 * PI * u[1]);
-}
-
-static double pixel_iso(const struct ph_spec *b)
-{
-	return b->pixel_mm * b->sad_mm / b->sid_mm;
-}
-
 /* Image (X, Y) in mm from the isocentre to the MLC frame (u across, v along the travel). */
 static void to_mlc(const struct phm_spec *s, double X, double Y, double *u, double *v)
 {
-	double th = s->rotation_deg * PI / 180, c = cos(th), sn = sin(th);
+	double th = s->rotation_deg * PH_PI / 180, c = cos(th), sn = sin(th);
 	double p = X * c - Y * sn, q = X * sn + Y * c;
 	*u = s->travel == 'x' ? q : p;
 	*v = s->travel == 'x' ? p : q;
@@ -191,7 +168,7 @@ static void to_mlc(const struct phm_spec *s, double X, double Y, double *u, doub
 static double *tail_grid(const struct phm_spec *s, int *gw, int *gh)
 {
 	const struct ph_spec *b = &s->base;
-	double px = pixel_iso(b);
+	double px = ph_pixel_iso(b);
 	*gw = b->cols / TAIL_GRID + 2;
 	*gh = b->rows / TAIL_GRID + 2;
 	double *g = qc_xcalloc((size_t)*gw * (size_t)*gh, sizeof(*g));
@@ -222,7 +199,7 @@ static double tail_at(const double *g, int gw, int x, int y)
 static void dose_rotated(const struct phm_spec *s, const double *tail, int gw, double *dose)
 {
 	const struct ph_spec *b = &s->base;
-	double px = pixel_iso(b), T = s->transmission;
+	double px = ph_pixel_iso(b), T = s->transmission;
 	for (int y = b->readout_first; y <= b->readout_last; y++) {
 		double Y = (y - b->iso_row) * px;
 		for (int x = 0; x < b->cols; x++) {
@@ -241,7 +218,7 @@ static void dose_rotated(const struct phm_spec *s, const double *tail, int gw, d
 static void dose_square(const struct phm_spec *s, const double *tail, int gw, double *dose)
 {
 	const struct ph_spec *b = &s->base;
-	double px = pixel_iso(b), T = s->transmission, sa = s->sigma_across_mm;
+	double px = ph_pixel_iso(b), T = s->transmission, sa = s->sigma_across_mm;
 	bool tx = s->travel == 'x';
 	int na = tx ? b->rows : b->cols, nt = tx ? b->cols : b->rows, np = s->leaf_pairs;
 	double *ha = qc_xcalloc((size_t)np * (size_t)na, sizeof(double));
@@ -290,10 +267,8 @@ static void dose_square(const struct phm_spec *s, const double *tail, int gw, do
 unsigned short *phm_render(const struct phm_spec *s)
 {
 	const struct ph_spec *b = &s->base;
-	bool unity = b->style == PH_UNITY;
-	double gain = unity ? UNITY_GAIN : GENERIC_GAIN;
-	double sigma_noise = b->noise_pct / 100 * gain;
-	unsigned long long st = 0x9E3779B97F4A7C15ULL ^ ((unsigned long long)b->seed * 7919 + 1);
+	double sigma_noise = ph_noise_sd(b);
+	unsigned long long st = ph_noise_state(b, 1);
 	size_t n = (size_t)b->cols * (size_t)b->rows;
 	unsigned short *raw = qc_xmalloc(n * sizeof(*raw));
 	double *dose = qc_xcalloc(n, sizeof(double));
@@ -308,11 +283,8 @@ unsigned short *phm_render(const struct phm_spec *s)
 		bool read = y >= b->readout_first && y <= b->readout_last;
 		for (int x = 0; x < b->cols; x++) {
 			double d = dose[(size_t)y * (size_t)b->cols + (size_t)x];
-			double e = sigma_noise > 0 && read ? sigma_noise * gauss(&st) : 0;
-			double val =
-			    unity ? UNITY_OPEN - gain * d + e : GENERIC_OFFSET + gain * d + e;
-			val = val < 0 ? 0 : (val > 65534 ? 65534 : val);
-			row[x] = read ? (unsigned short)lround(val) : 65535;
+			double e = sigma_noise > 0 && read ? sigma_noise * ph_gauss(&st) : 0;
+			row[x] = read ? ph_stored(b, d, e) : 65535;
 		}
 	}
 	free(dose);
@@ -364,7 +336,7 @@ double phm_tip_truth(const struct phm_spec *s, int pair, int k, int dir)
 			else if (pair_slope(s, q, best - d, dir) > g0)
 				best -= d;
 		}
-	double th = s->rotation_deg * PI / 180, c = cos(th), sn = sin(th);
+	double th = s->rotation_deg * PH_PI / 180, c = cos(th), sn = sin(th);
 	double uc = phm_pair_centre(s, pair);
 	return s->travel == 'x' ? (best + uc * sn) / c : (best - uc * sn) / c;
 }
@@ -396,11 +368,15 @@ static void pair_truth_json(const struct phm_spec *s, int first, int last, doubl
 	qc_buf_add(b, "]");
 }
 
-static int save(const char *path, const char *text)
+/* The truth of a set written when its images were (rc 0); b released. */
+static int finish_set(struct qc_buf *b, const char *dir, int rc)
 {
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "cannot write '%s'\n", path);
+	if (rc) {
+		qc_buf_release(b);
+		return rc;
+	}
+	if (ph_truth_end(b, dir) != QC_OK) {
+		fprintf(stderr, "%s\n", qc_errmsg());
 		return 1;
 	}
 	return 0;
@@ -424,7 +400,7 @@ int phm_write_leaf_set(const char *dir, const struct ph_spec *base)
 					     "140539", "140545", "140550"};
 	struct qc_buf b = {0};
 	int rc = 0;
-	qc_buf_add(&b, "{\"set\": \"leaf_position\", \"generator\": \"mvgen\", \"images\": [");
+	ph_truth_begin(&b, "leaf_position");
 	for (int i = 0; i < 6 && !rc; i++) {
 		struct phm_spec s;
 		enum ph_style style = base->style;
@@ -482,13 +458,7 @@ int phm_write_leaf_set(const char *dir, const struct ph_spec *base)
 		pair_truth_json(&s, 27, 54, pa, pb, &b);
 		qc_buf_add(&b, "}");
 	}
-	qc_buf_add(&b, "\n]}\n");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/truth.json", dir);
-	if (!rc)
-		rc = save(path, b.s);
-	qc_buf_release(&b);
-	return rc;
+	return finish_set(&b, dir, rc);
 }
 
 int phm_write_slit_set(const char *dir, const struct ph_spec *base)
@@ -497,7 +467,7 @@ int phm_write_slit_set(const char *dir, const struct ph_spec *base)
 	static const double c2[3] = {-27, 0, 28}, w2[3] = {10, 15, 20};
 	struct qc_buf b = {0};
 	int rc = 0;
-	qc_buf_add(&b, "{\"set\": \"mvic_slit\", \"generator\": \"mvgen\", \"images\": [");
+	ph_truth_begin(&b, "mvic_slit");
 	for (int i = 0; i < 2 && !rc; i++) {
 		struct phm_spec s;
 		phm_defaults(&s, base->style);
@@ -535,11 +505,5 @@ int phm_write_slit_set(const char *dir, const struct ph_spec *base)
 		}
 		qc_buf_add(&b, "]}");
 	}
-	qc_buf_add(&b, "\n]}\n");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/truth.json", dir);
-	if (!rc)
-		rc = save(path, b.s);
-	qc_buf_release(&b);
-	return rc;
+	return finish_set(&b, dir, rc);
 }

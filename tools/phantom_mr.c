@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phantom.h"
 #include "phantom_mr.h"
 #include "qc/dicom.h"
 
-#define PI 3.14159265358979323846
 /* 1 / (2 MTF50) of a Gaussian line spread of sigma 1: MTF = exp(-2 pi^2 sigma^2 f^2). */
 #define GAUSS_RES    2.668254
 #define MAGNET_PX_MM (250.0 / 256.0)
@@ -115,11 +115,11 @@ static double inserts(const struct phmr_spec *s, double u, double v)
 			double vc = (r ? 0.5 : -0.5) * pitch;
 			if (fabs(v - vc) >= pitch / 4)
 				continue;
-			double ang = (s->ramp_deg + (r ? -s->tilt_deg : s->tilt_deg)) * PI / 180;
+			double ang = (s->ramp_deg + (r ? -s->tilt_deg : s->tilt_deg)) * PH_PI / 180;
 			f *= 1 - s->ramp_depth * slice_profile(s, u * tan(ang));
 		}
 	} else if (s->kind == PHMR_RESOLUTION) {
-		double a = s->square_deg * PI / 180, c = cos(a), sn = sin(a);
+		double a = s->square_deg * PH_PI / 180, c = cos(a), sn = sin(a);
 		double ur = u * c + v * sn, vr = -u * sn + v * c, h = s->square_mm / 2;
 		f *= 1 - band(ur, h, s->edge_mm) * band(vr, h, s->edge_mm);
 	}
@@ -157,7 +157,7 @@ static double gauss(uint64_t *st)
 {
 	double u1 = ((double)(splitmix(st) >> 11) + 0.5) / 9007199254740992.0;
 	double u2 = (double)(splitmix(st) >> 11) / 9007199254740992.0;
-	return sqrt(-2 * log(u1)) * cos(2 * PI * u2);
+	return sqrt(-2 * log(u1)) * cos(2 * PH_PI * u2);
 }
 
 /* Noise-free mean over a band of lines, at one position of a MagNET profile. */
@@ -211,7 +211,7 @@ static void truth_of(const struct phmr_spec *s, struct phmr_truth *t)
 	/* A smeared ghost also lies on the phantom and raises its signal by the same amount. */
 	t->ghost_pct = 100 * s->ghost / (s->ghost_smear ? 1 + s->ghost : 1);
 	t->slice_width_mm = s->slice_mm;
-	double al = s->ramp_deg * PI / 180, ti = s->tilt_deg * PI / 180;
+	double al = s->ramp_deg * PH_PI / 180, ti = s->tilt_deg * PH_PI / 180;
 	t->slice_top_mm = s->slice_mm * tan(al) / tan(al + ti);
 	t->slice_bottom_mm = s->slice_mm * tan(al) / tan(al - ti);
 	double X[9], Y[9];

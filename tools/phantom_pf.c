@@ -7,15 +7,10 @@
 #include "phantom_pf.h"
 #include "qc/dicom.h"
 
-#define PI 3.14159265358979323846
 /* The stored-value model of phantom.c: a Unity reads about 64,800 without dose and 25,800 in an
  * open field (inverted); a generic EPID stores dose-like values. */
-#define UNITY_OPEN     64800.0
-#define UNITY_GAIN     39000.0
-#define GENERIC_OFFSET 800.0
-#define GENERIC_GAIN   20000.0
-#define LEAK_SIGMA_MM  0.35 /* width of the interleaf leakage line */
-#define TG_SIGMA_MM    0.8  /* width of the tongue-and-groove underdose */
+#define LEAK_SIGMA_MM 0.35 /* width of the interleaf leakage line */
+#define TG_SIGMA_MM   0.8  /* width of the tongue-and-groove underdose */
 
 void pf_defaults(struct pf_spec *s, enum ph_style style, const struct qc_machine *mlc)
 {
@@ -142,19 +137,6 @@ static double dose(const struct pf_spec *s, const struct span *sp, int n, double
 	return jaws * (m + s->n_pickets * s->leakage * leak);
 }
 
-/* xorshift64* and Box-Muller: reproducible noise from the seed. */
-static double gauss(unsigned long long *st)
-{
-	double u[2];
-	for (int i = 0; i < 2; i++) {
-		*st ^= *st >> 12;
-		*st ^= *st << 25;
-		*st ^= *st >> 27;
-		u[i] = ((*st * 2685821657736338717ULL) >> 11) * (1.0 / 9007199254740992.0);
-	}
-	return sqrt(-2 * log(u[0] + 1e-300)) * cos(2 * PI * u[1]);
-}
-
 unsigned short *pf_render(const struct pf_spec *s)
 {
 	const struct ph_spec *g = &s->img;
@@ -166,20 +148,17 @@ unsigned short *pf_render(const struct pf_spec *s)
 			band_lo = fmin(band_lo, sp[i].lo);
 			band_hi = fmax(band_hi, sp[i].hi);
 		}
-	double px = g->pixel_mm * g->sad_mm / g->sid_mm;
-	double th = s->rotation_deg * PI / 180, c = cos(th), sn = sin(th);
-	bool unity = g->style == PH_UNITY, along_y = !s->mlc || s->mlc->leaf_travel != 'x';
-	double gain = unity ? UNITY_GAIN : GENERIC_GAIN, sigma_noise = g->noise_pct / 100 * gain;
-	unsigned long long st = 0x9E3779B97F4A7C15ULL ^ ((unsigned long long)g->seed * 7919 + 3);
+	double px = ph_pixel_iso(g);
+	double th = s->rotation_deg * PH_PI / 180, c = cos(th), sn = sin(th);
+	bool along_y = !s->mlc || s->mlc->leaf_travel != 'x';
+	double sigma_noise = ph_noise_sd(g);
+	unsigned long long st = ph_noise_state(g, 3);
 	unsigned short *raw = qc_xmalloc((size_t)g->cols * (size_t)g->rows * sizeof(*raw));
 
 	for (int y = 0; y < g->rows; y++) {
 		unsigned short *row = raw + (size_t)y * (size_t)g->cols;
-		if (y < g->readout_first || y > g->readout_last) {
-			for (int x = 0; x < g->cols; x++)
-				row[x] = 65535;
+		if (ph_unread_row(g, y, row))
 			continue;
-		}
 		double Y = (y - g->iso_row) * px;
 		for (int x = 0; x < g->cols; x++) {
 			double X = (x - g->iso_col) * px;
@@ -187,11 +166,7 @@ unsigned short *pf_render(const struct pf_spec *s)
 			double u = along_y ? yr : xr, v = along_y ? xr : yr;
 			double r = hypot(X, Y) / g->horn_mm;
 			double d = dose(s, sp, n, u, v, band_lo, band_hi) / sqrt(1 + r * r);
-			double noise = sigma_noise > 0 ? sigma_noise * gauss(&st) : 0;
-			double val = unity ? UNITY_OPEN - gain * d + noise
-					   : GENERIC_OFFSET + gain * d + noise;
-			val = val < 0 ? 0 : (val > 65534 ? 65534 : val);
-			row[x] = (unsigned short)lround(val);
+			row[x] = ph_stored(g, d, sigma_noise > 0 ? sigma_noise * ph_gauss(&st) : 0);
 		}
 	}
 	return raw;
@@ -283,13 +258,8 @@ enum qc_status pf_write_set(const char *dir, const struct ph_spec *base)
 	if (st)
 		return st;
 	struct qc_buf b = {0};
-	qc_buf_add(&b, "{\"images\": [\n  ");
+	ph_truth_begin(&b, "picket_fence");
+	qc_buf_add(&b, "\n  ");
 	pf_truth_json(&s, "picket_fence.dcm", &b);
-	qc_buf_add(&b, "\n]}\n");
-	snprintf(path, sizeof(path), "%s/truth.json", dir);
-	FILE *f = fopen(path, "w");
-	bool ok = f && fputs(b.s ? b.s : "", f) >= 0;
-	ok = f && fclose(f) == 0 && ok;
-	qc_buf_release(&b);
-	return ok ? QC_OK : qc_fail(QC_ERR_IO, "cannot write '%s'", path);
+	return ph_truth_end(&b, dir);
 }

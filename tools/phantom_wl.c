@@ -7,13 +7,7 @@
 #include "phantom_wl.h"
 #include "qc/dicom.h"
 
-#define PI 3.14159265358979323846
-/* The stored-value model of phantom.c (Unity: inverted, about 64,800 without dose). */
-#define UNITY_OPEN     64800.0
-#define UNITY_GAIN     39000.0
-#define GENERIC_OFFSET 800.0
-#define GENERIC_GAIN   20000.0
-#define SUPERSAMPLE    4
+#define SUPERSAMPLE 4
 
 void wl_defaults(struct wl_spec *s, enum ph_style style)
 {
@@ -30,18 +24,13 @@ void wl_defaults(struct wl_spec *s, enum ph_style style)
 	s->bb_sigma_mm = 0.5;
 }
 
-static double pixel_iso(const struct ph_spec *g)
-{
-	return g->pixel_mm * g->sad_mm / g->sid_mm;
-}
-
 /* The BB centre on the image (mm at isocentre, x right, y down) through the source. */
 static void project_bb(const struct wl_spec *s, double *u, double *v)
 {
-	double c = cos(s->couch_deg * PI / 180), sn = sin(s->couch_deg * PI / 180);
+	double c = cos(s->couch_deg * PH_PI / 180), sn = sin(s->couch_deg * PH_PI / 180);
 	/* The couch turns the BB about the vertical axis through the isocentre. */
 	double x = c * s->bb[0] - sn * s->bb[1], y = sn * s->bb[0] + c * s->bb[1], z = s->bb[2];
-	double g = s->gantry_deg * PI / 180, cg = cos(g), sg = sin(g);
+	double g = s->gantry_deg * PH_PI / 180, cg = cos(g), sg = sin(g);
 	double depth = x * sg + z * cg; /* towards the source */
 	double mag = s->img.sad_mm / (s->img.sad_mm - depth);
 	*u = (x * cg - z * sg) * mag;
@@ -62,7 +51,7 @@ static double field(const struct wl_spec *s, double X, double Y)
 	if (s->circle)
 		open = 0.5 * erfc((hypot(dx, dy) - r) / (M_SQRT2 * sg));
 	else {
-		double th = s->collimator_deg * PI / 180, c = cos(th), sn = sin(th);
+		double th = s->collimator_deg * PH_PI / 180, c = cos(th), sn = sin(th);
 		double u = dx * c - dy * sn, v = dx * sn + dy * c;
 		open = hat(u, -r, r, sg) * hat(v, -r, r, sg);
 	}
@@ -102,7 +91,7 @@ static void blur(double *a, int n, double sigma_px)
  * then blurred). */
 static double *bb_patch(const struct wl_spec *s, double cx, double cy, int *x0, int *y0, int *n)
 {
-	double px = pixel_iso(&s->img), r = s->bb_mm / 2;
+	double px = ph_pixel_iso(&s->img), r = s->bb_mm / 2;
 	int half = (int)ceil((r + 4 * s->bb_sigma_mm) / px) + 2;
 	*n = 2 * half + 1;
 	*x0 = (int)lround(cx) - half;
@@ -126,47 +115,26 @@ static double *bb_patch(const struct wl_spec *s, double cx, double cy, int *x0, 
 	return a;
 }
 
-/* xorshift64* and Box-Muller: reproducible noise from the seed. */
-static double gauss(unsigned long long *st)
-{
-	double u[2];
-	for (int i = 0; i < 2; i++) {
-		*st ^= *st >> 12;
-		*st ^= *st << 25;
-		*st ^= *st >> 27;
-		u[i] = ((*st * 2685821657736338717ULL) >> 11) * (1.0 / 9007199254740992.0);
-	}
-	return sqrt(-2 * log(u[0] + 1e-300)) * cos(2 * PI * u[1]);
-}
-
 unsigned short *wl_render(const struct wl_spec *s, struct wl_truth *t)
 {
 	const struct ph_spec *g = &s->img;
-	double px = pixel_iso(g), bu, bv;
+	double px = ph_pixel_iso(g), bu, bv;
 	project_bb(s, &bu, &bv);
 	int bx0, by0, bn;
 	double *absorbed = bb_patch(s, g->iso_col + bu / px, g->iso_row + bv / px, &bx0, &by0, &bn);
-	bool unity = g->style == PH_UNITY;
-	double gain = unity ? UNITY_GAIN : GENERIC_GAIN, sigma_noise = g->noise_pct / 100 * gain;
-	unsigned long long st = 0x9E3779B97F4A7C15ULL ^ ((unsigned long long)g->seed * 7919 + 5);
+	double sigma_noise = ph_noise_sd(g);
+	unsigned long long st = ph_noise_state(g, 5);
 	unsigned short *raw = qc_xmalloc((size_t)g->cols * (size_t)g->rows * sizeof(*raw));
 	for (int y = 0; y < g->rows; y++) {
 		unsigned short *row = raw + (size_t)y * (size_t)g->cols;
-		if (y < g->readout_first || y > g->readout_last) {
-			for (int x = 0; x < g->cols; x++)
-				row[x] = 65535;
+		if (ph_unread_row(g, y, row))
 			continue;
-		}
 		for (int x = 0; x < g->cols; x++) {
 			double d = field(s, (x - g->iso_col) * px, (y - g->iso_row) * px);
 			int i = x - bx0, j = y - by0;
 			if (i >= 0 && i < bn && j >= 0 && j < bn)
 				d *= 1 - absorbed[(size_t)j * (size_t)bn + (size_t)i];
-			double n = sigma_noise > 0 ? sigma_noise * gauss(&st) : 0;
-			double val =
-			    unity ? UNITY_OPEN - gain * d + n : GENERIC_OFFSET + gain * d + n;
-			val = val < 0 ? 0 : (val > 65534 ? 65534 : val);
-			row[x] = (unsigned short)lround(val);
+			row[x] = ph_stored(g, d, sigma_noise > 0 ? sigma_noise * ph_gauss(&st) : 0);
 		}
 	}
 	free(absorbed);
@@ -192,39 +160,12 @@ void wl_image(const struct wl_spec *s, const unsigned short *raw, struct qc_imag
 enum qc_status wl_write(const char *path, const struct wl_spec *s, const unsigned short *raw,
 			bool no_meta)
 {
-	const struct ph_spec *g = &s->img;
-	bool unity = g->style == PH_UNITY;
-	struct dcm_write_spec w = {
-	    .width = g->cols,
-	    .height = g->rows,
-	    .px = raw,
-	    .bits_stored = 16,
-	    .photometric = g->mono1 ? "MONOCHROME1" : "MONOCHROME2",
-	    .rt_image = true,
-	    .pixel_mm = g->pixel_mm,
-	    .sid_mm = g->sid_mm,
-	    .sad_mm = g->sad_mm,
-	    .gantry_deg = s->gantry_deg,
-	    .modality = "RTIMAGE",
-	    .manufacturer = unity ? "ELEKTA" : "GENERIC",
-	    .model = unity ? "ELEKTA UNITY MVIC" : "GENERIC EPID",
-	    .study_id = g->study_id,
-	    .patient_id = unity ? "UNITY_Aqua_MLC" : "QA_PHANTOM",
-	    .patient_name = unity ? "AQUA^MLC" : "QA^PHANTOM",
-	    .series_description = g->series_description,
-	    .rt_image_label = unity ? "MVICIMRTSegment" : "PORTAL",
-	    .date = g->date,
-	    .time = g->time,
-	    .study_uid = g->study_uid,
-	    .series_uid = g->series_uid,
-	    .instance_number = g->instance_number,
-	    .no_meta = no_meta,
-	};
-	if (g->write_translation) {
-		w.has_receptor_translation = true;
-		w.receptor_translation_mm[0] = (g->iso_col - (g->cols - 1) / 2.0) * pixel_iso(g);
-		w.receptor_translation_mm[1] = -(g->iso_row - (g->rows - 1) / 2.0) * pixel_iso(g);
-	}
+	struct dcm_write_spec w;
+	ph_dcm_spec(&s->img, raw, &w);
+	/* The gantry angle of the WL model; its collimator and couch angles are not written:
+	 * struct dcm_write_spec has no field for them (src/dicom). */
+	w.gantry_deg = s->gantry_deg;
+	w.no_meta = no_meta;
 	return dcm_write(path, &w);
 }
 
@@ -248,7 +189,7 @@ bool wl_truth_shift(const struct wl_spec *s, int n, double shift[3])
 		t.field_x_mm = s[i].field_shift_mm[0];
 		t.field_y_mm = s[i].field_shift_mm[1];
 		double du = t.field_x_mm - bu, dv = t.field_y_mm - bv;
-		double g = s[i].gantry_deg * PI / 180;
+		double g = s[i].gantry_deg * PH_PI / 180;
 		/* Rows of the projection: u = (cos g, 0, -sin g) . S, v = (0, -1, 0) . S */
 		double pu[3] = {cos(g), 0, -sin(g)}, pv[3] = {0, -1, 0};
 		for (int r = 0; r < 3; r++) {
@@ -292,7 +233,8 @@ enum qc_status wl_write_set(const char *dir, const struct ph_spec *base)
 	struct qc_buf b = {0};
 	char path[1024], name[32];
 	enum qc_status st = QC_OK;
-	qc_buf_add(&b, "{\"images\": [\n");
+	ph_truth_begin(&b, "winston_lutz");
+	qc_buf_add(&b, "\n");
 	for (int i = 0; i < 8 && !st; i++) {
 		wl_defaults(&s[i], base->style);
 		s[i].img.noise_pct = base->noise_pct;
@@ -304,7 +246,7 @@ enum qc_status wl_write_set(const char *dir, const struct ph_spec *base)
 		s[i].bb[0] = 0.6;
 		s[i].bb[1] = -0.4;
 		s[i].bb[2] = 0.5;
-		s[i].field_shift_mm[1] = 0.3 * cos(s[i].gantry_deg * PI / 180);
+		s[i].field_shift_mm[1] = 0.3 * cos(s[i].gantry_deg * PH_PI / 180);
 		struct wl_truth t;
 		unsigned short *raw = wl_render(&s[i], &t);
 		snprintf(name, sizeof(name), "gantry%03d.dcm", 45 * i);
@@ -321,15 +263,8 @@ enum qc_status wl_write_set(const char *dir, const struct ph_spec *base)
 		    "\"gantry_iso_diameter_mm\": 0.6}\n",
 		    shift[0], shift[1], shift[2],
 		    sqrt(shift[0] * shift[0] + shift[1] * shift[1] + shift[2] * shift[2]));
-	snprintf(path, sizeof(path), "%s/truth.json", dir);
-	if (!st) {
-		FILE *f = fopen(path, "w");
-		bool ok = f && fputs(b.s, f) >= 0;
-		if (f && fclose(f) != 0)
-			ok = false;
-		if (!ok)
-			st = qc_fail(QC_ERR_IO, "cannot write '%s'", path);
-	}
+	if (!st)
+		st = ph_truth_save(dir, b.s);
 	qc_buf_release(&b);
 	return st;
 }

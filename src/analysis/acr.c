@@ -7,7 +7,6 @@
 
 #include "acr_int.h"
 
-#define PI	    3.14159265358979323846
 #define RAY_OUT_MM  120.0 /* rays start this far out (a 190 mm phantom) ... */
 #define RAY_IN_MM   60.0  /* ... and search inwards down to here */
 #define WALL_MM	    2.5	  /* the interior level is read 2.5-6 mm inside the wall (past ringing) */
@@ -22,7 +21,7 @@
 
 static double d2r(double deg)
 {
-	return deg * PI / 180.0;
+	return deg * ANA_PI / 180.0;
 }
 
 /* A one-frame view of s for the shared image maths (borrows everything, never released). */
@@ -206,7 +205,7 @@ bool ana_acr_outline(const struct acr_slice *s, struct acr_disc *d, char *why, s
 				sy += y;
 				cnt++;
 			}
-	double r_eq = sqrt(cnt * s->dx * s->dy / PI);
+	double r_eq = sqrt(cnt * s->dx * s->dy / ANA_PI);
 	if (r_eq < 0.4 * ACR_RADIUS) {
 		snprintf(why, n, "no phantom of about 190 mm found (bright area %.0f mm across)",
 			 2 * r_eq);
@@ -658,7 +657,7 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 	/* The layout is read with the wedge slot at the top (ACR: anterior up). */
 	double ul, ur;
 	struct acr_disc flip = disc[0];
-	flip.rot += PI;
+	flip.rot += ANA_PI;
 	if (!ana_acr_slot(&sl[0], &disc[0], &ul, &ur) && ana_acr_slot(&sl[0], &flip, &ul, &ur))
 		return slice_fail(&sl[0], 1,
 				  "the wedge slot is at the bottom: the image is upside down "
@@ -691,7 +690,7 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 			ana_acr_wedges(&c, &sl[10], &disc[10], "slice_position_s11_mm");
 		}
 	}
-	qc_result_add(res, "rotation_deg", "deg", sl[0].image, band.rot * 180 / PI);
+	qc_result_add(res, "rotation_deg", "deg", sl[0].image, band.rot * 180 / ANA_PI);
 	return QC_OK;
 }
 

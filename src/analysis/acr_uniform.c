@@ -6,7 +6,6 @@
 
 #include "acr_int.h"
 
-#define PI	  3.14159265358979323846
 #define LARGE_MM2 20000.0 /* ACR: a 200 cm^2 region in the phantom ... */
 #define SMALL_MM2 100.0	  /* ... searched with 1 cm^2 circles for the extreme means */
 #define GHOST_MM2 1000.0  /* ghost regions: 10 cm^2 ellipses, axes 4:1, outside the phantom */
@@ -58,7 +57,7 @@ static struct qc_overlay *circle(struct acr_ctx *c, const struct acr_slice *s, d
 static double piu(struct acr_ctx *c, const struct acr_slice *s, const struct acr_disc *d)
 {
 	static const char *name = "uniformity_piu_pct";
-	double R = sqrt(LARGE_MM2 / PI), r = sqrt(SMALL_MM2 / PI);
+	double R = sqrt(LARGE_MM2 / ANA_PI), r = sqrt(SMALL_MM2 / ANA_PI);
 	int w = s->w, h = s->h, jr = (int)(r / s->dy);
 	double *pre = qc_xmalloc((size_t)h * (size_t)(w + 1) * sizeof(double));
 	for (int y = 0; y < h; y++) {
@@ -139,7 +138,7 @@ static void ellipse_overlay(struct acr_ctx *c, const struct acr_slice *s, double
 		return;
 	enum { SEG = 24 };
 	for (int k = 0; k < SEG; k++) {
-		double t0 = 2 * PI * k / SEG, t1 = 2 * PI * (k + 1) / SEG;
+		double t0 = 2 * ANA_PI * k / SEG, t1 = 2 * ANA_PI * (k + 1) / SEG;
 		struct qc_overlay *o = qc_result_overlay(
 		    c->res, QC_OV_LINE, QC_OVR_ROI, s->image, x + ax * cos(t0) / s->dx,
 		    y + ay * sin(t0) / s->dy, x + ax * cos(t1) / s->dx, y + ay * sin(t1) / s->dy);
@@ -155,7 +154,7 @@ static void ghosting(struct acr_ctx *c, const struct acr_slice *s, const struct 
 		     double S)
 {
 	static const char *name = "ghosting_pct";
-	double b0 = sqrt(GHOST_MM2 / (4 * PI));
+	double b0 = sqrt(GHOST_MM2 / (4 * ANA_PI));
 	/* gaps from the border to the wall: left, right, top, bottom (mm) */
 	double gap[4] = {(d->cx + 0.5) * s->dx - d->r_mm, (s->w - 0.5 - d->cx) * s->dx - d->r_mm,
 			 (d->cy + 0.5) * s->dy - d->r_mm, (s->h - 0.5 - d->cy) * s->dy - d->r_mm};
@@ -163,7 +162,7 @@ static void ghosting(struct acr_ctx *c, const struct acr_slice *s, const struct 
 	for (int k = 0; k < 4; k++) {
 		double border = k < 2 ? s->dx : s->dy; /* one pixel off the border */
 		double room = gap[k] - GHOST_GAP - border;
-		double b = fmin(b0, 0.5 * room), a = GHOST_MM2 / (PI * b);
+		double b = fmin(b0, 0.5 * room), a = GHOST_MM2 / (ANA_PI * b);
 		if (!(b >= 2)) {
 			qc_result_add_null(
 			    c->res, name, "%", s->image,
@@ -255,7 +254,7 @@ bool ana_acr_snr(const struct acr_slice *s, const struct acr_disc *d, struct acr
 	/* Noise: pooled over the 10 mm tiles that lie inside the 200 cm^2 region, each with a
 	 * quadratic removed (strong coil shading stays out of it, thousands of pixels keep it
 	 * to a fraction of 1 %); signal: the mean of the region. */
-	double R = sqrt(LARGE_MM2 / PI);
+	double R = sqrt(LARGE_MM2 / ANA_PI);
 	int tx = (int)lround(TILE_MM / s->dx), ty = (int)lround(TILE_MM / s->dy);
 	tx = tx < 6 ? 6 : tx;
 	ty = ty < 6 ? 6 : ty;

@@ -7,6 +7,20 @@
 
 #include "qc/analysis.h"
 
+/* One definition for the analyses (mv_field.c still has its own copy). */
+#define ANA_PI 3.14159265358979323846
+
+/* Linear interpolation of p[0..n-1] at fractional index x, the end values beyond the ends. */
+static inline double ana_interp(const double *p, int n, double x)
+{
+	if (x <= 0)
+		return p[0];
+	if (x >= n - 1)
+		return p[n - 1];
+	int i = (int)x;
+	return p[i] + (x - i) * (p[i + 1] - p[i]);
+}
+
 extern const struct qc_analysis ana_mv_field;
 extern const struct qc_analysis ana_mr_snr;
 extern const struct qc_analysis ana_mr_uniformity;
@@ -131,6 +145,13 @@ struct qc_overlay *ana_mv_line(struct qc_result *res, const struct ana_mv *mv, i
 			       enum qc_ov_role role, double a0_mm, double t0_mm, double a1_mm,
 			       double t1_mm);
 void ana_mv_iso_overlay(struct qc_result *res, const struct ana_mv *mv, int idx);
+/*
+ * The leaf geometry of machine m is usable: 1..QC_MAX_LEAF_PAIRS pairs, each width a positive
+ * number, the pair through the isocentre (leaf_boundary) within 1..leaf_pairs. Settings may come
+ * from the command line as well as from the catalogue, so every analysis that walks the pairs
+ * checks them first; QC_ERR_ANALYSIS with a message naming image idx and the machine otherwise.
+ */
+enum qc_status ana_check_leaf_geometry(const struct qc_machine *m, int idx);
 /* Sorted numbers as ranges ("27-39, 41, 45-54"), truncated to size. */
 void ana_ranges(const int *v, size_t n, char *buf, size_t size);
 

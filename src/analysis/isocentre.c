@@ -6,7 +6,6 @@
 
 #include "wl_int.h"
 
-#define PI	 3.14159265358979323846
 #define AXIS_TOL 0.5 /* degrees: an axis within this of 0 counts as at 0 */
 
 static bool at_zero(double deg)
@@ -22,7 +21,7 @@ static bool at_zero(double deg)
  */
 static void projection(double g_deg, double pu[3], double pv[3])
 {
-	double g = g_deg * PI / 180;
+	double g = g_deg * ANA_PI / 180;
 	pu[0] = cos(g);
 	pu[1] = 0;
 	pu[2] = -sin(g);
@@ -36,7 +35,7 @@ static bool two_directions(const struct wl *w, const int *use, int n)
 {
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
-			if (fabs(sin((w[use[i]].gantry - w[use[j]].gantry) * PI / 180)) > 0.1)
+			if (fabs(sin((w[use[i]].gantry - w[use[j]].gantry) * ANA_PI / 180)) > 0.1)
 				return true;
 	return false;
 }

@@ -6,7 +6,6 @@
 
 #include "ana_int.h"
 
-#define PI		 3.14159265358979323846
 #define WHAT		 "a leaf-position strip image"
 #define BAND_FRAC	 0.6  /* a pair is sampled over the central 60 % of its width */
 #define OPEN_LEVEL	 0.5  /* a pair is open when its own profile reaches half the open dose */
@@ -527,7 +526,7 @@ static bool bank_angle(const struct strip *s, int bank, double *deg)
 	}
 	bool ok = n >= 3 && ana_fit_line_robust(x, y, n, &a, &b, &kept) && kept >= 3;
 	if (ok)
-		*deg = 90 - atan(b) * 180 / PI;
+		*deg = 90 - atan(b) * 180 / ANA_PI;
 	free(x);
 	free(y);
 	return ok;
@@ -716,6 +715,9 @@ static enum qc_status run_image(const struct qc_image *img, int idx, const struc
 			       "image %d: no MLC geometry for its machine (ManufacturerModelName "
 			       "'%s'): give the machine leaf_widths in the catalogue",
 			       idx + 1, img->tags.model);
+	st = ana_check_leaf_geometry(m, idx);
+	if (st)
+		return st;
 	res->inverted[idx] = s.mv.sign < 0;
 	st = measure(&s);
 	if (!st) {

@@ -122,6 +122,27 @@ void ana_mv_iso_overlay(struct qc_result *res, const struct ana_mv *mv, int idx)
 	o->r = 6.0 / mv->mm_a;
 }
 
+enum qc_status ana_check_leaf_geometry(const struct qc_machine *m, int idx)
+{
+	if (m->leaf_pairs < 1 || m->leaf_pairs > QC_MAX_LEAF_PAIRS)
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d: machine '%s' has %d leaf pairs: the leaf geometry needs "
+			       "1 to %d",
+			       idx + 1, m->id, m->leaf_pairs, QC_MAX_LEAF_PAIRS);
+	if (m->leaf_boundary < 1 || m->leaf_boundary > m->leaf_pairs)
+		return qc_fail(QC_ERR_ANALYSIS,
+			       "image %d: machine '%s': leaf_boundary %d is not one of its leaf "
+			       "pairs 1-%d (the pair whose far side passes through the isocentre)",
+			       idx + 1, m->id, m->leaf_boundary, m->leaf_pairs);
+	for (int i = 0; i < m->leaf_pairs; i++)
+		if (!(m->leaf_widths_mm[i] > 0) || !isfinite(m->leaf_widths_mm[i]))
+			return qc_fail(QC_ERR_ANALYSIS,
+				       "image %d: machine '%s': leaf pair %d has width %g mm: "
+				       "leaf widths must be positive",
+				       idx + 1, m->id, i + 1, m->leaf_widths_mm[i]);
+	return QC_OK;
+}
+
 void ana_ranges(const int *v, size_t n, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -266,20 +287,13 @@ void ana_bands_release(struct ana_bands *bs)
 	memset(bs, 0, sizeof(*bs));
 }
 
-static double lerp(const double *p, int n, double x)
-{
-	x = x < 0 ? 0 : (x > n - 1 ? n - 1 : x);
-	int i = (int)x;
-	i = i > n - 2 ? n - 2 : i;
-	return p[i] + (x - i) * (p[i + 1] - p[i]);
-}
-
 double ana_edge_sigma(const double *p, int n, double pos, double slope, double smooth)
 {
 	double sg = 8;
 	for (int it = 0; it < 4; it++) {
-		double h = fabs(lerp(p, n, pos + 2.5 * sg) - lerp(p, n, pos - 2.5 * sg));
-		sg = h / (sqrt(2 * M_PI) * slope) / 0.9876;
+		double h =
+		    fabs(ana_interp(p, n, pos + 2.5 * sg) - ana_interp(p, n, pos - 2.5 * sg));
+		sg = h / (sqrt(2 * ANA_PI) * slope) / 0.9876;
 	}
 	/* The slope was read through the derivative-of-Gaussian smoothing: remove it. */
 	return sqrt(fmax(sg * sg - smooth * smooth, 0.25 * sg * sg));

@@ -306,12 +306,20 @@ static void check_leaves(struct slits *z, struct slit *s)
 	free(num);
 }
 
+/* The plan's slit width and centre along the leaf travel: a nominal field is given in image
+ * axes (width x, height y, centre x, centre y), so leaves travelling along x read 0 and 2. */
+static int travel_axis(const struct slits *z)
+{
+	return z->mv.swap ? 0 : 1;
+}
+
 /* Each measured slit takes the nearest planned slit (centre within half its width + 3 mm),
  * nearest pairs first, each plan used once. */
 static int match_roles(struct slits *z, const struct ana_context *ctx)
 {
 	bool used[MAX_SLITS] = {false};
 	size_t nf = ctx ? ctx->n_nominal_fields : 0;
+	int ax = travel_axis(z);
 	for (int k = 0; k < z->n; k++)
 		z->s[k].role = -1;
 	for (;;) {
@@ -320,9 +328,9 @@ static int match_roles(struct slits *z, const struct ana_context *ctx)
 		for (int k = 0; k < z->n; k++)
 			for (size_t f = 0; f < nf && f < MAX_SLITS; f++) {
 				const double *nom = ctx->nominal_fields[f];
-				double d = fabs(z->s[k].centre - nom[3]);
+				double d = fabs(z->s[k].centre - nom[ax + 2]);
 				if (z->s[k].role >= 0 || used[f] || !z->s[k].ok[0] ||
-				    !z->s[k].ok[1] || d > nom[1] / 2 + 3 || d >= best)
+				    !z->s[k].ok[1] || d > nom[ax] / 2 + 3 || d >= best)
 					continue;
 				best = d;
 				bk = k;
@@ -357,6 +365,7 @@ static void report(struct qc_result *res, const struct slits *z, const struct an
 {
 	const double(*nom)[4] = ctx ? ctx->nominal_fields : NULL;
 	size_t nf = ctx ? ctx->n_nominal_fields : 0;
+	int ax = travel_axis(z);
 	double err_w = 0, err_c = 0, err_s = 0, leaf = 0;
 	bool any_w = false, any_s = false;
 	int bad[256], n_bad = 0;
@@ -376,15 +385,15 @@ static void report(struct qc_result *res, const struct slits *z, const struct an
 		m = add(res, z, name, ok, s->centre, s->why);
 		if (ok && f) {
 			m->has_nominal = true;
-			m->nominal = f[3];
-			err_c = fmax(err_c, fabs(s->centre - f[3]));
+			m->nominal = f[ax + 2];
+			err_c = fmax(err_c, fabs(s->centre - f[ax + 2]));
 		}
 		snprintf(name, sizeof(name), "slit_%d.width_mm", k + 1);
 		m = add(res, z, name, ok, s->width, s->why);
 		if (ok && f) {
 			m->has_nominal = true;
-			m->nominal = f[1];
-			err_w = fmax(err_w, fabs(s->width - f[1]));
+			m->nominal = f[ax];
+			err_w = fmax(err_w, fabs(s->width - f[ax]));
 			any_w = true;
 		}
 		if (k + 1 < z->n) {
@@ -395,7 +404,7 @@ static void report(struct qc_result *res, const struct slits *z, const struct an
 			qc_strlcpy(m->note, "centre to centre, to the next slit", sizeof(m->note));
 			if (ok2 && f && t->role >= 0) {
 				m->has_nominal = true;
-				m->nominal = nom[t->role][3] - f[3];
+				m->nominal = nom[t->role][ax + 2] - f[ax + 2];
 				err_s = fmax(err_s, fabs(m->value - m->nominal));
 				any_s = true;
 			}
@@ -464,6 +473,11 @@ static enum qc_status measure(struct slits *z)
 {
 	const struct qc_machine *m = z->mv.machine;
 	z->pairs = m && m->leaf_pairs > 0;
+	if (z->pairs) {
+		enum qc_status st = ana_check_leaf_geometry(m, z->idx);
+		if (st)
+			return st;
+	}
 	if (z->pairs)
 		ana_bands_pairs(&z->bands, &z->mv, BAND_FRAC, 0);
 	else

@@ -7,7 +7,6 @@
 #include "mr_int.h"
 
 #define WHAT	       "a MagNET resolution phantom"
-#define PI	       3.14159265358979323846
 #define HALF_WINDOW_PX 10  /* the edge spread function covers +/- this many pixels */
 #define BIN_PX	       0.1 /* oversampled bins of the edge spread function */
 #define ALONG	       0.6 /* the central 60 % of each side: corners bend the edge */
@@ -42,7 +41,7 @@ static void orient(const double *x, const double *y, size_t n, struct square *sq
 		double from = pass ? best_a - 0.6 : -45, to = pass ? best_a + 0.6 : 45;
 		double step = pass ? 0.02 : 0.5;
 		for (double a = from; a < to; a += step) {
-			double c = cos(a * PI / 180), s = sin(a * PI / 180);
+			double c = cos(a * ANA_PI / 180), s = sin(a * ANA_PI / 180);
 			double u0 = INFINITY, u1 = -INFINITY, v0 = INFINITY, v1 = -INFINITY;
 			for (size_t i = 0; i < n; i++) {
 				double u = x[i] * c + y[i] * s, v = -x[i] * s + y[i] * c;
@@ -63,7 +62,7 @@ static void orient(const double *x, const double *y, size_t n, struct square *sq
 			}
 		}
 	}
-	sq->angle = best_a * PI / 180;
+	sq->angle = best_a * ANA_PI / 180;
 }
 
 /* The boundary pixels (mm) of region lab: those with a 4-neighbour outside it. */
@@ -272,7 +271,7 @@ static bool mtf50(const struct sample *s, size_t n, const struct edge *e, double
 		for (double f = df; f <= 2 / pmm && fabs(m0) > 0; f += df) {
 			/* The phase advances by a fixed step from bin to bin: rotate a phasor. */
 			double re = 0, im = 0, cr = 1, ci = 0;
-			double sr = cos(-2 * PI * f * bw), si = sin(-2 * PI * f * bw);
+			double sr = cos(-2 * ANA_PI * f * bw), si = sin(-2 * ANA_PI * f * bw);
 			for (int b = 0; b < nb; b++) {
 				re += lsf[b] * cr;
 				im += lsf[b] * ci;
@@ -363,12 +362,12 @@ static void report(const struct qc_image *img, int idx, const struct square *sq,
 	static const char *const side_name[4] = {"right", "left", "top", "bottom"};
 	/* Oversampling needs the edge to drift across at least one pixel along the sampled part
 	 * of a side; closer to the pixel grid the edge spread function is the pixel samples. */
-	double deg = fmod(fabs(sq->angle * 180 / PI), 90);
+	double deg = fmod(fabs(sq->angle * 180 / ANA_PI), 90);
 	deg = deg > 45 ? 90 - deg : deg;
 	for (int k = 0; k < 2; k++) {
 		const struct edge *p = &e[2 * k], *q = &e[2 * k + 1];
 		double px = k ? img->geo.pixel_y_mm : img->geo.pixel_x_mm;
-		double drift = tan(deg * PI / 180) * 2 * ALONG * sq->half[k ? 0 : 1] / px;
+		double drift = tan(deg * ANA_PI / 180) * 2 * ALONG * sq->half[k ? 0 : 1] / px;
 		if (drift < 1) {
 			char why[160];
 			snprintf(why, sizeof(why),
@@ -393,7 +392,7 @@ static void report(const struct qc_image *img, int idx, const struct square *sq,
 		snprintf(m->note, sizeof(m->note), "1 / (2 MTF50); %s%s%s mm", a,
 			 p->ok && q->ok ? ", " : "", b);
 	}
-	qc_result_add(res, "insert_angle_deg", "deg", idx, sq->angle * 180 / PI);
+	qc_result_add(res, "insert_angle_deg", "deg", idx, sq->angle * 180 / ANA_PI);
 	for (int s = 0; s < 4; s++)
 		edge_overlays(res, idx, img, sq, s, &e[s]);
 }

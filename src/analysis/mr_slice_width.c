@@ -7,7 +7,6 @@
 #include "mr_int.h"
 
 #define WHAT	       "a MagNET slice-width phantom"
-#define PI	       3.14159265358979323846
 #define RAMP_DEG       11.3  /* each ramp's angle to the image plane (1 in 5) */
 #define ROD_SPACING_MM 120.0 /* between the outer rods of a row or column */
 #define LOCAL_MM       15.0  /* local background of a rod: a box this wide */
@@ -300,9 +299,9 @@ static void measure_ramp(const struct qc_image *img, double yc, double xa, doubl
  */
 static double crossed_width(double a, double b, double *tilt_deg)
 {
-	double al = RAMP_DEG * PI / 180, T = tan(2 * al);
+	double al = RAMP_DEG * ANA_PI / 180, T = tan(2 * al);
 	double w = (-(a + b) + sqrt((a + b) * (a + b) + 4 * T * T * a * b)) / (2 * T);
-	*tilt_deg = 0.5 * (atan(w / a) - atan(w / b)) * 180 / PI;
+	*tilt_deg = 0.5 * (atan(w / a) - atan(w / b)) * 180 / ANA_PI;
 	return w;
 }
 
@@ -371,7 +370,7 @@ static void report_ramps(const struct qc_image *img, int idx, const struct rod r
 	/* The rod spacing calibrates the length scale of each ramp's part of the image. */
 	double scale[2] = {0.5 * (h[0] + h[1]) / ROD_SPACING_MM,
 			   0.5 * (h[1] + h[2]) / ROD_SPACING_MM};
-	double t = tan(RAMP_DEG * PI / 180), len[2];
+	double t = tan(RAMP_DEG * ANA_PI / 180), len[2];
 	static const char *const name[2] = {"slice_width_top_mm", "slice_width_bottom_mm"};
 	for (int k = 0; k < 2; k++) {
 		len[k] = rp[k].width_mm / scale[k];

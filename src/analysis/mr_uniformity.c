@@ -51,11 +51,13 @@ static double modal_value(const struct qc_image *img, int x0, int y0, int n)
 	return mode;
 }
 
-/* Fraction of a profile (mean of a band of lines) within (1 - BAND, 1 + BAND) of ref. */
+/* Fraction of a profile (mean of a band of lines) within (1 - BAND, 1 + BAND) of ref; NAN when
+ * some of its points lie off the image (*off of them): they would count as outside the band. */
 static double fraction(const struct qc_image *img, bool horiz, int c_across, int c_along, int len,
-		       int width, double ref)
+		       int width, double ref, int *off)
 {
 	int count = 0;
+	*off = 0;
 	for (int i = 0; i < len; i++) {
 		int at = c_along - len / 2 + i;
 		double sum = 0;
@@ -71,9 +73,10 @@ static double fraction(const struct qc_image *img, bool horiz, int c_across, int
 		if (n == width) {
 			double v = sum / n;
 			count += v > (1 - BAND) * ref && v < (1 + BAND) * ref;
-		}
+		} else
+			(*off)++;
 	}
-	return (double)count / len;
+	return *off ? NAN : (double)count / len;
 }
 
 static void integral(const struct qc_image *img, int idx, const struct mr_phantom *ph,
@@ -130,6 +133,29 @@ static void integral(const struct qc_image *img, int idx, const struct mr_phanto
 	o->r = mark;
 }
 
+/* One MagNET profile through the centre (horizontal or vertical) as a measurement. */
+static void profile(const struct qc_image *img, int idx, bool horiz, int c_across, int c_along,
+		    int len, int width, double mode, struct qc_result *res)
+{
+	const char *name = horiz ? "uniformity_h" : "uniformity_v";
+	double mm = len * (horiz ? img->geo.pixel_x_mm : img->geo.pixel_y_mm);
+	int off;
+	double f = fraction(img, horiz, c_across, c_along, len, width, mode, &off);
+	struct qc_measure *m;
+	if (isnan(f)) {
+		m = qc_result_add_null(res, name, "", idx, "");
+		snprintf(m->note, sizeof(m->note),
+			 "the %.0f mm %s profile through the phantom centre runs off the image "
+			 "(%d of its %d points): centre the phantom or widen the field of view",
+			 mm, horiz ? "horizontal" : "vertical", off, len);
+		return;
+	}
+	m = qc_result_add(res, name, "", idx, f);
+	snprintf(m->note, sizeof(m->note),
+		 "fraction of a %.0f mm profile within 10 %% of the central modal value %.4g", mm,
+		 mode);
+}
+
 static void fractional(const struct qc_image *img, int idx, const struct mr_phantom *ph,
 		       struct qc_result *res)
 {
@@ -143,15 +169,8 @@ static void fractional(const struct qc_image *img, int idx, const struct mr_phan
 		qc_result_add_null(res, "uniformity_v", "", idx, "no signal at the centre");
 		return;
 	}
-	struct qc_measure *m =
-	    qc_result_add(res, "uniformity_h", "", idx, fraction(img, true, cy, cx, len, n, mode));
-	snprintf(m->note, sizeof(m->note),
-		 "fraction of a %.0f mm profile within 10 %% of the central modal value %.4g",
-		 len * img->geo.pixel_x_mm, mode);
-	m = qc_result_add(res, "uniformity_v", "", idx, fraction(img, false, cx, cy, len, n, mode));
-	snprintf(m->note, sizeof(m->note),
-		 "fraction of a %.0f mm profile within 10 %% of the central modal value %.4g",
-		 len * img->geo.pixel_y_mm, mode);
+	profile(img, idx, true, cy, cx, len, n, mode, res);
+	profile(img, idx, false, cx, cy, len, n, mode, res);
 	ana_mr_rect(res, QC_OVR_ROI, idx, cx - len / 2, cy - n / 2, cx - len / 2 + len - 1,
 		    cy - n / 2 + n - 1, "uniformity_h");
 	ana_mr_rect(res, QC_OVR_ROI, idx, cx - n / 2, cy - len / 2, cx - n / 2 + n - 1,

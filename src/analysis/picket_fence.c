@@ -356,16 +356,6 @@ out:
 	return ret;
 }
 
-static double interp(const double *p, int n, double x)
-{
-	if (x <= 0)
-		return p[0];
-	if (x >= n - 1)
-		return p[n - 1];
-	int i = (int)x;
-	return p[i] + (x - i) * (p[i + 1] - p[i]);
-}
-
 /*
  * Checks the catalogue's leaf grid against the image: between pickets, the leakage between
  * leaves draws a line along every pair boundary. The grid is shifted (within half a leaf) to
@@ -426,7 +416,7 @@ static void check_grid(struct pf *f, double spacing_px)
 	for (double d = -0.5 * w; d <= 0.5 * w + 1e-9; d += 0.02) {
 		double sum = 0;
 		for (int j = 0; j < nb; j++)
-			sum += interp(hp, na, bnd[j] + d / f->mm_a);
+			sum += ana_interp(hp, na, bnd[j] + d / f->mm_a);
 		sum /= nb;
 		if (sum > best) {
 			best = sum;
@@ -438,7 +428,7 @@ static void check_grid(struct pf *f, double spacing_px)
 	double noise = f->noise / sqrt((double)rows * nb);
 	int on = 0;
 	for (int j = 0; j < nb; j++)
-		on += interp(hp, na, bnd[j] + best_d / f->mm_a) > 0;
+		on += ana_interp(hp, na, bnd[j] + best_d / f->mm_a) > 0;
 	f->grid_match = (double)on / nb;
 	if (best - worst > 10 * noise && fabs(best_d) < 0.5 * w - 0.05) {
 		f->grid_seen = true;
@@ -857,11 +847,14 @@ static enum qc_status analyse(const struct qc_image *img, int idx, const struct 
 	if (st)
 		return st;
 	f.m = ana_machine_for(img, ctx);
-	if (!f.m || f.m->leaf_pairs < 1 || f.m->leaf_boundary < 0)
+	if (!f.m || f.m->leaf_pairs < 1)
 		return qc_fail(QC_ERR_ANALYSIS,
 			       "image %d: no MLC geometry for its machine (model '%s'): add a "
 			       "machine with this model and its leaf_widths to the catalogue",
 			       idx + 1, img->tags.model);
+	st = ana_check_leaf_geometry(f.m, idx);
+	if (st)
+		return st;
 	for (int p = 1; p <= f.m->leaf_pairs; p++)
 		f.has[p] = ana_leaf_pair_span(f.m, p, &f.lo[p], &f.hi[p]);
 	int x0, y0, x1, y1;

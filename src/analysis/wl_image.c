@@ -6,7 +6,6 @@
 
 #include "wl_int.h"
 
-#define PI	   3.14159265358979323846
 #define MARGIN_PX  2	/* image borders often hold a bad line */
 #define BLOCK_MM   2.0	/* block means for finding the field */
 #define INNER_MM   1.5	/* the BB is searched at least this far inside the field edge */
@@ -521,8 +520,8 @@ static double deepest_pit(const struct wl *w, double rho, int *bx, int *by)
 			m[(size_t)y * (size_t)nx + (size_t)x] = mean3(w, x0 + x, y0 + y);
 	int off[8][2];
 	for (int k = 0; k < 8; k++) {
-		off[k][0] = (int)lround(rho * cos(k * PI / 4));
-		off[k][1] = (int)lround(rho * sin(k * PI / 4));
+		off[k][0] = (int)lround(rho * cos(k * ANA_PI / 4));
+		off[k][1] = (int)lround(rho * sin(k * ANA_PI / 4));
 	}
 	*bx = *by = -1;
 	for (int y = 0; y < ny; y++)
@@ -561,7 +560,7 @@ static enum qc_status find_bb(struct wl *w)
 		return fail(w, "no BB inside the field");
 	double depth = w->top - mean3(w, bx, by);
 	double reach = 0.35 * fmin(w->fx1 - w->fx0, w->fy1 - w->fy0);
-	w->bb_r = sqrt(dip_area(w, bx, by, w->top - 0.5 * depth, reach) / PI);
+	w->bb_r = sqrt(dip_area(w, bx, by, w->top - 0.5 * depth, reach) / ANA_PI);
 	if (w->bb_r < 0.7)
 		return fail(w, "no BB inside the field (the dip is a single pixel)");
 	/* The disk holds the shadow and its rim (a sphere's half-depth radius is 0.87 of its

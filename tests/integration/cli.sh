@@ -7,6 +7,10 @@ DB=$T_TMP/qc.db
 FIELD=$SHARED/mrl/mv/field/square_50mm_offset_2025-09-17.dcm
 AS1200=$SHARED/mv/pylinac/open_field_6MV_aS1200.dcm
 
+# --- lib.sh itself: a JSON null printed by python (None) must not pass as 0.
+check "lib: near refuses None for an expected 0" bash -c 'source "$0"; near x None 0 1 >/dev/null; [ "$T_FAILED" = 1 ]' "$TOP/tests/lib.sh"
+check "lib: near refuses an empty value" bash -c 'source "$0"; near x "" 0 1 >/dev/null; [ "$T_FAILED" = 1 ]' "$TOP/tests/lib.sh"
+
 # --- mv_field on the real Unity field: inflection reading about 49.0 x 50.0 mm, centre
 # (+49.65, -0.1) mm (shared/data/README.md); we must land within 0.5 mm of it.
 "$BIN" analyze mvic_field "$FIELD" --json >"$T_TMP/field.json" 2>"$T_TMP/err"
@@ -16,15 +20,17 @@ near "unity field: width vs inflection reading 49.0" "$(m "$T_TMP/field.json" wi
 near "unity field: height vs inflection reading 50.0" "$(m "$T_TMP/field.json" height_mm)" 50.0 0.5
 near "unity field: centre x vs +49.65" "$(m "$T_TMP/field.json" centre_x_mm)" 49.65 0.5
 near "unity field: centre y vs -0.1" "$(m "$T_TMP/field.json" centre_y_mm)" -0.1 0.5
-has "unity field: role from the measured field" "$(cat "$T_TMP/field.json")" '"role": "50 x 50 mm at (+50, +0)"'
-has "unity field: sha256 of the input" "$(cat "$T_TMP/field.json")" "\"sha256\": \"$(sha256sum "$FIELD" | cut -c1-64)\""
-has "unity field: SOP instance UID" "$(cat "$T_TMP/field.json")" '"sop_instance_uid": "1.3.46.423632.420000.1758105790.34"'
+same "unity field: role from the measured field" "$(json "$T_TMP/field.json" "j['images'][0]['role']")" "50 x 50 mm at (+50, +0)"
+same "unity field: sha256 of the input" "$(json "$T_TMP/field.json" "j['images'][0]['sha256']")" "$(sha256sum "$FIELD" | cut -c1-64)"
+same "unity field: SOP instance UID" "$(json "$T_TMP/field.json" "j['images'][0]['sop_instance_uid']")" "1.3.46.423632.420000.1758105790.34"
 
 # --- pylinac's aS1200 open field: 99.5 mm "independently verified" (pylinac tests).
 "$BIN" analyze mv_field "$AS1200" --json >"$T_TMP/as1200.json"
 near "aS1200: width vs pylinac 99.5" "$(m "$T_TMP/as1200.json" width_mm)" 99.5 0.5
 near "aS1200: height vs pylinac 99.5" "$(m "$T_TMP/as1200.json" height_mm)" 99.5 0.5
-has "aS1200: verdict without tolerance (no nominal field matches)" "$(cat "$T_TMP/as1200.json")" '"verdict": "NO_TOL"'
+same "aS1200: width without tolerance (no nominal field matches)" "$(verdict "$T_TMP/as1200.json" width_mm 0)" NO_TOL
+same "aS1200: height without tolerance (no nominal field matches)" "$(verdict "$T_TMP/as1200.json" height_mm 0)" NO_TOL
+same "aS1200: overall verdict without tolerance" "$(overall "$T_TMP/as1200.json")" NO_TOL
 
 # --- The generated sample set (JPEG-LS files) against its truth file, within 0.1 mm.
 "$BIN" analyze mvic_field "$TOP/sample-dicom/mvic" --json >"$T_TMP/sample.json"
@@ -36,7 +42,9 @@ for i in 0 1 2 3 4; do
 		near "sample $f: ${pair%%:*} vs truth" "$got" "$want" 0.1
 	done
 done
-has "sample: overall verdict TOLERANCE (image 5 is 1.3 mm tall)" "$(cat "$T_TMP/sample.json")" '"verdict": "TOLERANCE"}'
+same "sample: image 5 height TOLERANCE (1.3 mm tall)" "$(verdict "$T_TMP/sample.json" height_mm 4)" TOLERANCE
+same "sample: image 1 height OK" "$(verdict "$T_TMP/sample.json" height_mm 0)" OK
+same "sample: overall verdict TOLERANCE" "$(overall "$T_TMP/sample.json")" TOLERANCE
 
 # --- Save, list, report.
 out=$("$BIN" --db "$DB" analyze mvic_field "$TOP/sample-dicom/mvic" --save --operator "Anaïs Lefèvre" \
@@ -48,7 +56,8 @@ check "save: 5 pictures stored" test "$(sqlite3 "$DB" 'select count(*) from prev
 check "save: levels stored with the result" test "$(sqlite3 "$DB" "select ref||' '||tol_low||' '||act_high from measurements where name='width_mm' and image=0")" = "150.0 -1.0 2.0"
 check "save: operator and comment" test "$(sqlite3 "$DB" 'select operator||'"'"'|'"'"'||comment from sessions')" = "Anaïs Lefèvre|Contrôle hebdomadaire ; écart de hauteur à surveiller"
 has "sessions: listed" "$("$BIN" --db "$DB" sessions)" "mvic_field"
-has "sessions --json" "$("$BIN" --db "$DB" sessions --json)" '"verdict": "TOLERANCE"'
+"$BIN" --db "$DB" sessions --json >"$T_TMP/sessions.json"
+same "sessions --json: session 1 verdict" "$(json "$T_TMP/sessions.json" "[s['verdict'] for s in j if s['id']==1][0]")" TOLERANCE
 has "due: mvic_field done today is not due" "$("$BIN" --db "$DB" due --json)" '{"test": "mvic_field", "name": "MVIC – Field size", "status": "not_due"'
 has "due: helium never done is due" "$("$BIN" --db "$DB" due --json --today 2026-11-23)" '"test": "helium", "name": "Helium level", "status": "due", "due_date": "2026-11-23"'
 

@@ -65,7 +65,7 @@ for enc in leaf leaf-jls leaf-rle; do
 done
 j=$T_TMP/leaf.json
 has "leaf set: a closed pair named" "$(json "$j" "[m['note'] for m in j['measurements'] if m['name']=='closed_pairs' and m['image']==2][0]")" "closed pair 36"
-has "leaf set: verdict ACTION" "$(cat "$j")" '"verdict": "ACTION"}'
+same "leaf set: verdict ACTION" "$(overall "$j")" ACTION
 has "leaf set: roles from the strips, not the order" "$(json "$j" "[i['role'] for i in j['images']]")" "'20 mm strip, tips -40 / -20 mm', '20 mm strip, tips -30 / -10 mm'"
 # Each pair judged on its own by the catalogue's pattern rules (pair_*.tip_a_mm, ...): the worst
 # verdict of its rows is the class of the injected fault, and the picture's tip lines point to
@@ -139,7 +139,7 @@ has "slits: the leaf 0.8 mm out of line named" "$out" "pairs 45"
 # --- The real Unity AQUA images (2025-11-13): no false alarm on the clean set; every image of
 # the error set flagged (see tests/unit/test_leaf_gap.c for the pairs).
 "$BIN" analyze leaf_gap "$LEAF" --json >"$T_TMP/real.json"
-has "real clean set: verdict OK" "$(cat "$T_TMP/real.json")" '"verdict": "OK"}'
+same "real clean set: verdict OK" "$(overall "$T_TMP/real.json")" OK
 near "real clean set: largest gap error below 1 mm" "$(json "$T_TMP/real.json" "max(m['value'] for m in j['measurements'] if m['name']=='max_gap_error_mm')")" 0.5 0.5
 "$BIN" analyze leaf_gap "$LEAF_ERR" --json >"$T_TMP/real_err.json"
 flagged=$(json "$T_TMP/real_err.json" "sum(1 for i in range(6) if [m for m in j['measurements'] if m['image']==i and ((m['name']=='closed_pairs' and m['value']>0) or (m['name']=='max_tip_error_mm' and m['value']>2))])")
@@ -151,7 +151,7 @@ has "real error set: the closed pairs named" "$notes" "['closed pair 36', 'close
 "$BIN" analyze mvic_field "$TOP/sample-dicom/mvic" --json >"$T_TMP/mvic.json"
 has "mvic_field: roles" "$(json "$T_TMP/mvic.json" "[i['role'] for i in j['images']]")" "['150 x 85 mm', '85 x 85 mm', '50 x 50 mm', '50 x 50 mm at (+50, +0)', '50 x 50 mm at (-50, +0)']"
 near "mvic_field: roles_found" "$(json "$T_TMP/mvic.json" "[m['value'] for m in j['measurements'] if m['name']=='roles_found'][0]")" 5 0
-has "mvic_field: largest size error judged" "$(json "$T_TMP/mvic.json" "[m['verdict'] for m in j['measurements'] if m['name']=='max_size_error_mm'][0]")" "TOLERANCE"
+same "mvic_field: largest size error judged" "$(json "$T_TMP/mvic.json" "[m['verdict'] for m in j['measurements'] if m['name']=='max_size_error_mm'][0]")" "TOLERANCE"
 
 # --- Wrong input.
 expect_reject() { # NAME FRAGMENT COMMAND...

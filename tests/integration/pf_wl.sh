@@ -45,9 +45,10 @@ for f in "$T_TMP/pf/picket_fence.dcm" "$T_TMP/pf_jls.dcm" "$T_TMP/pf_rle.dcm"; d
 	has "pf $(basename "$f"): every pair within 0.1 mm of truth, flags right" "$(pf_truth "$T_TMP/pf.json")" "ok"
 	near "pf $(basename "$f"): 8 pickets" "$(m "$T_TMP/pf.json" pickets)" 8 0
 	near "pf $(basename "$f"): largest error 2 mm" "$(m "$T_TMP/pf.json" max_error_mm)" 2.0 0.1
-	has "pf $(basename "$f"): action (a 2 mm error)" "$(cat "$T_TMP/pf.json")" '"verdict": "ACTION"}'
+	same "pf $(basename "$f"): largest error ACTION (2 mm)" "$(verdict "$T_TMP/pf.json" max_error_mm 0)" ACTION
+	same "pf $(basename "$f"): overall ACTION" "$(overall "$T_TMP/pf.json")" ACTION
 done
-has "pf: the leaf grid was checked on the image" "$(cat "$T_TMP/pf.json")" "moved onto the interleaf lines"
+has "pf: the leaf grid was checked on the image" "$(field "$T_TMP/pf.json" leaf_grid_shift_mm note 0)" "moved onto the interleaf lines"
 
 # --- pylinac's images with their MLCs in a site catalogue (the same code, another setting).
 {
@@ -90,18 +91,20 @@ EOF
 } >"$T_TMP/site.cat"
 check "site catalogue is valid" "$BIN" catalog check "$T_TMP/site.cat"
 # pylinac tests, PFDemo: 10 pickets, max error 0.217 mm, median |error| 0.06 mm, 15 mm apart.
+# Peer tolerances as measured in tests/unit/test_picket_fence.c: differences up to 0.006 mm
+# (max) and 0.002 mm (median); 0.02 and 0.01 mm allowed.
 "$BIN" --catalog "$T_TMP/site.cat" analyze picket_fence "$PYL/picket_fence_demo_LR.dcm" --json >"$T_TMP/demo.json"
 check "pylinac demo: analyze exits 0" test $? = 0
 near "pylinac demo: 10 pickets" "$(m "$T_TMP/demo.json" pickets)" 10 0
-near "pylinac demo: max error vs pylinac 0.217" "$(m "$T_TMP/demo.json" max_error_mm)" 0.217 0.1
-near "pylinac demo: median error vs pylinac 0.06" "$(m "$T_TMP/demo.json" median_abs_error_mm)" 0.06 0.1
+near "pylinac demo: max error vs pylinac 0.217" "$(m "$T_TMP/demo.json" max_error_mm)" 0.217 0.02
+near "pylinac demo: median error vs pylinac 0.06" "$(m "$T_TMP/demo.json" median_abs_error_mm)" 0.06 0.01
 near "pylinac demo: spacing 15 mm" "$(m "$T_TMP/demo.json" picket_spacing_mm)" 15 0.5
 # pylinac tests, ElektaCloseEdges: 9 pickets, max 0.23 mm, median 0.07 mm, 30 mm apart.
 "$BIN" --catalog "$T_TMP/site.cat" analyze picket_fence "$PYL/picket_fence_elekta_iviewgt.dcm" --json >"$T_TMP/ek.json"
 check "pylinac iViewGT: analyze exits 0" test $? = 0
 near "pylinac iViewGT: 9 pickets" "$(m "$T_TMP/ek.json" pickets)" 9 0
-near "pylinac iViewGT: max error vs pylinac 0.23" "$(m "$T_TMP/ek.json" max_error_mm)" 0.23 0.1
-near "pylinac iViewGT: median error vs pylinac 0.07" "$(m "$T_TMP/ek.json" median_abs_error_mm)" 0.07 0.1
+near "pylinac iViewGT: max error vs pylinac 0.23" "$(m "$T_TMP/ek.json" max_error_mm)" 0.23 0.02
+near "pylinac iViewGT: median error vs pylinac 0.07" "$(m "$T_TMP/ek.json" median_abs_error_mm)" 0.07 0.01
 near "pylinac iViewGT: spacing 30 mm" "$(m "$T_TMP/ek.json" picket_spacing_mm)" 30 0.5
 
 # --- Wrong input: an open field, a machine without leaves in the catalogue.
@@ -140,7 +143,7 @@ EOF
 has "wl: every BB and distance within 0.1 mm of truth" "$res" "bb ok"
 has "wl: 3-D BB shift within 0.2 mm of truth" "$res" "shift ok"
 has "wl: gantry isocentre 0.6 mm within 0.1 mm" "$res" "iso ok"
-has "wl: roles from the header" "$(cat "$T_TMP/wl.json")" '"role": "gantry 135, coll 0, couch 0"'
+same "wl: every role from its own header" "$(json "$T_TMP/wl.json" "[i['role'] == 'gantry %d, coll 0, couch 0' % int(i['path'][-7:-4]) for i in j['images']]")" "[True, True, True, True, True, True, True, True]"
 
 # --- pylinac's demo (17 files without file meta). pylinac (2020): max 1.2, median 0.7, gantry
 # isocentre 1.0 mm; below 1 mm on every gantry and collimator image (couch turns carry the BB).

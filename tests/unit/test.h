@@ -57,6 +57,19 @@ const char *t_tmpdir(void);
 			t_fail(__FILE__, __LINE__, "%s = %.4f, expected %.4f ± %g", #a, a_, b_,    \
 			       (double)(tol));                                                     \
 	} while (0)
+/*
+ * A regression pin: the code's own earlier reading of an input with neither truth nor an
+ * agreeing peer value. It catches a silent drift, it does not say the value is right; keep it
+ * apart from CHECK_NEAR against truth or peers, and say in a comment where the value came from.
+ */
+#define CHECK_PIN(a, pinned, tol)                                                                  \
+	do {                                                                                       \
+		double a_ = (a), b_ = (pinned);                                                    \
+		if (!(fabs(a_ - b_) <= (tol)))                                                     \
+			t_fail(__FILE__, __LINE__,                                                 \
+			       "regression pin: %s = %.4f, earlier reading %.4f ± %g (not truth)", \
+			       #a, a_, b_, (double)(tol));                                         \
+	} while (0)
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \
 		const char *a_ = (a), *b_ = (b);                                                   \

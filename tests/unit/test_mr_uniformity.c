@@ -143,3 +143,35 @@ TEST(mr_uniformity_wrong_input)
 {
 	mr_check_wrong_inputs("mr_uniformity", "a uniform MR phantom");
 }
+
+TEST(mr_uniformity_profile_off_the_image)
+{
+	/* A 100 mm field of view (128 pixels of 0.78 mm) cannot hold the 156 mm MagNET profiles:
+	 * they run off the image on both sides. The fractions are then not measured (before:
+	 * the points off the image counted as outside the band: 0.50 here) and say why; the
+	 * NEMA integral uniformity still is. */
+	struct phmr_spec s;
+	struct qc_result res;
+	phmr_defaults(&s, PHMR_FLOOD);
+	s.size = 128;
+	s.pixel_mm = 100.0 / 128;
+	s.radius_mm = 40;
+	run_one(&s, &res, NULL);
+	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "uniformity_v" : "uniformity_h";
+		const struct qc_measure *m = qc_result_find(&res, name, 0);
+		REQUIRE(m);
+		CHECKF(!m->has_value, "%s = %.3f, expected null", name, m->value);
+		CHECKF(strstr(m->note, "runs off the image"), "%s note: %s", name, m->note);
+	}
+	CHECK(qc_result_find(&res, "uniformity_integral_pct", 0)->has_value);
+	qc_result_release(&res);
+	/* The phantom near the edge of a full field: the horizontal profile alone runs off. */
+	phmr_defaults(&s, PHMR_FLOOD);
+	s.radius_mm = 60;
+	s.cx_mm = 60;
+	run_one(&s, &res, NULL);
+	CHECK(!qc_result_find(&res, "uniformity_h", 0)->has_value);
+	CHECK(qc_result_find(&res, "uniformity_v", 0)->has_value);
+	qc_result_release(&res);
+}

@@ -10,8 +10,13 @@
 
 /* Accuracy promised on generated fences (issue 3): each leaf pair's error within 0.1 mm. */
 #define TOL_TRUTH_MM 0.1
-#define PEER_TOL_MM  0.1 /* pylinac's max and median absolute error, within 0.1 mm */
-#define LEVEL_MM     0.5 /* catalogue tolerance: a leaf beyond it must be flagged */
+/* Against pylinac's max and median absolute error (peer values, not truth). Measured
+ * differences: demo max 0.2215 vs 0.217 (+0.0045), median 0.0581 vs 0.06 (-0.0019); iViewGT
+ * max 0.2240 vs 0.23 (-0.0060), median 0.0711 vs 0.07 (+0.0011). pylinac prints the medians
+ * to 0.01 mm (rounding alone +-0.005). */
+#define PEER_TOL_MAX_MM	   0.02
+#define PEER_TOL_MEDIAN_MM 0.01
+#define LEVEL_MM	   0.5 /* catalogue tolerance: a leaf beyond it must be flagged */
 
 /* Fills an MLC from "COUNTxWIDTH ..." (mm at isocentre), as the catalogue's leaf_widths. */
 static void mlc(struct qc_machine *m, const char *id, const char *widths, char travel, int boundary)
@@ -87,8 +92,8 @@ TEST(pf_pylinac_demo)
 	varian(&m);
 	REQUIRE_OK(run_file("mv/pylinac/picket_fence_demo_LR.dcm", &m, &r));
 	CHECK_NEAR(val(&r, "pickets"), 10, 0);
-	CHECK_NEAR(val(&r, "max_error_mm"), 0.217, PEER_TOL_MM);
-	CHECK_NEAR(val(&r, "median_abs_error_mm"), 0.06, PEER_TOL_MM);
+	CHECK_NEAR(val(&r, "max_error_mm"), 0.217, PEER_TOL_MAX_MM);
+	CHECK_NEAR(val(&r, "median_abs_error_mm"), 0.06, PEER_TOL_MEDIAN_MM);
 	CHECK_NEAR(val(&r, "picket_spacing_mm"), 15, 0.5);
 	CHECK_NEAR(val(&r, "pass_rate_pct"), 100, 0);
 	/* The leaf grid from the image centre lands within half a pixel of the leakage lines. */
@@ -109,8 +114,8 @@ TEST(pf_pylinac_elekta_iviewgt)
 	elekta(&m);
 	REQUIRE_OK(run_file("mv/pylinac/picket_fence_elekta_iviewgt.dcm", &m, &r));
 	CHECK_NEAR(val(&r, "pickets"), 9, 0);
-	CHECK_NEAR(val(&r, "max_error_mm"), 0.23, PEER_TOL_MM);
-	CHECK_NEAR(val(&r, "median_abs_error_mm"), 0.07, PEER_TOL_MM);
+	CHECK_NEAR(val(&r, "max_error_mm"), 0.23, PEER_TOL_MAX_MM);
+	CHECK_NEAR(val(&r, "median_abs_error_mm"), 0.07, PEER_TOL_MEDIAN_MM);
 	CHECK_NEAR(val(&r, "picket_spacing_mm"), 30, 0.5);
 	CHECK(r.inverted[0]); /* more dose is darker on this file although it says MONOCHROME2 */
 	const struct qc_measure *g = qc_result_find(&r, "leaf_grid_shift_mm", 0);
