@@ -181,6 +181,28 @@ static enum qc_status read_overlay(sqlite3_stmt *stmt, struct qc_session *s)
 	return QC_OK;
 }
 
+static enum qc_status read_review(sqlite3_stmt *stmt, struct qc_session *s)
+{
+	struct qc_review *r = &s->review;
+	const char *comment = (const char *)sqlite3_column_text(stmt, 3);
+
+	free(r->comment);
+	memset(r, 0, sizeof(*r));
+	r->reviewed = true;
+	r->approved = !strcmp((const char *)sqlite3_column_text(stmt, 0), "approved");
+	store_column_copy(stmt, 1, r->reviewer, sizeof(r->reviewer));
+	store_column_copy(stmt, 2, r->at, sizeof(r->at));
+	r->comment = comment && *comment ? qc_xstrdup(comment) : NULL;
+	return QC_OK;
+}
+
+enum qc_status store_load_review(struct store *st, struct qc_session *s)
+{
+	static const char sql[] = "SELECT decision, reviewer, at, comment FROM reviews "
+				  "WHERE session_id = ?1 ORDER BY id DESC LIMIT 1";
+	return for_rows(st, sql, s, read_review, "cannot read the review");
+}
+
 static enum qc_status load_parts(struct store *st, struct qc_session *s)
 {
 	static const char rec_sql[] = "SELECT " STORE_RECORD_COLUMNS
@@ -199,6 +221,8 @@ static enum qc_status load_parts(struct store *st, struct qc_session *s)
 		rc = for_rows(st, pv_sql, s, read_preview, "cannot read the previews");
 	if (!rc)
 		rc = for_rows(st, ov_sql, s, read_overlay, "cannot read the overlays");
+	if (!rc)
+		rc = store_load_review(st, s);
 	return rc;
 }
 

@@ -316,7 +316,8 @@ static enum qc_status insert_overlays(struct store *st, const struct qc_session 
 	return rc;
 }
 
-static enum qc_status write_all(struct store *st, const struct qc_session *s, int64_t *id)
+static enum qc_status write_all(struct store *st, const struct qc_session *s, int64_t *id,
+				struct qc_review *review)
 {
 	char detail[160];
 
@@ -338,28 +339,33 @@ static enum qc_status write_all(struct store *st, const struct qc_session *s, in
 	rc = store_audit(st, s->operator_name, "save", *id, detail);
 	if (!rc && s->auto_approve)
 		rc = store_insert_review(st, *id, "auto", true,
-					 "approved automatically: every result OK, no comment");
+					 "approved automatically: every result OK, no comment",
+					 review);
 	return rc;
 }
 
 enum qc_status store_save_session(store_t *st, struct qc_session *s)
 {
 	int64_t id = 0;
+	struct qc_review review = {0};
 
 	enum qc_status rc = check_session(s);
 	if (!rc)
 		rc = store_exec(st, "BEGIN IMMEDIATE", NULL);
 	if (!rc)
-		rc = write_all(st, s, &id);
+		rc = write_all(st, s, &id, &review);
 	if (!rc)
 		rc = store_exec(st, "COMMIT", "cannot commit");
 	if (rc) {
 		/* A failed COMMIT may have rolled back already: ROLLBACK only if still open. */
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		free(review.comment);
 		return qc_fail_context(rc, "cannot save the %s session to '%s'",
 				       s->test[0] ? s->test : "(no test)", st->path);
 	}
 	s->id = id;
+	free(s->review.comment);
+	s->review = review;
 	return QC_OK;
 }
