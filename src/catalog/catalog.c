@@ -113,6 +113,18 @@ static bool parse_bool(const char *v, bool *out)
 	return false;
 }
 
+/* Up to max numbers separated by blanks, each strict (no nan, inf or trailing text): their
+ * count, or -1 when a word is not such a number or there are too many. */
+static int parse_numbers(const char *v, double *out, int max)
+{
+	char *copy = qc_xstrdup(v), *save = NULL;
+	int n = 0;
+	for (char *w = strtok_r(copy, " \t", &save); w && n >= 0; w = strtok_r(NULL, " \t", &save))
+		n = n < max && qc_parse_double(w, &out[n]) ? n + 1 : -1;
+	free(copy);
+	return n;
+}
+
 /* "X" → ±X; "LOW HIGH" with "-" for none. */
 static bool parse_band(const char *v, bool *has_lo, double *lo, bool *has_hi, double *hi)
 {
@@ -170,11 +182,15 @@ static enum qc_status leaf_widths(struct parser *p, struct qc_machine *m, const 
 	char *copy = qc_xstrdup(v), *save = NULL;
 	int pairs = 0;
 	for (char *w = strtok_r(copy, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
-		int count;
-		double width;
-		char extra;
-		if (sscanf(w, "%dx%lf%c", &count, &width, &extra) != 2 || count < 1 || width <= 0 ||
-		    pairs + count > QC_MAX_LEAF_PAIRS) {
+		long count = 0;
+		double width = 0;
+		char *x = strchr(w, 'x');
+		if (x)
+			*x = '\0';
+		if (!x || !qc_parse_int(w, &count) || !qc_parse_double(x + 1, &width) ||
+		    count < 1 || width <= 0 || pairs + count > QC_MAX_LEAF_PAIRS) {
+			if (x)
+				*x = 'x';
 			enum qc_status st = PFAIL(p,
 						  "leaf_widths needs COUNTxWIDTH items (mm at "
 						  "isocentre, %d pairs at most), not '%s'",
@@ -182,7 +198,7 @@ static enum qc_status leaf_widths(struct parser *p, struct qc_machine *m, const 
 			free(copy); /* after the message: w points into it */
 			return st;
 		}
-		for (int i = 0; i < count; i++)
+		for (long i = 0; i < count; i++)
 			m->leaf_widths_mm[pairs++] = width;
 	}
 	free(copy);
@@ -200,10 +216,11 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 	else if (!strcmp(k, "model"))
 		qc_strlcpy(m->match_model, v, sizeof(m->match_model));
 	else if (!strcmp(k, "mv_iso_px")) {
-		char extra[8];
-		if (sscanf(v, "%lf %lf %7s", &m->iso_col, &m->iso_row, extra) != 2 ||
-		    m->iso_col < 0 || m->iso_row < 0)
+		double px[2];
+		if (parse_numbers(v, px, 2) != 2 || px[0] < 0 || px[1] < 0)
 			return PFAIL(p, "mv_iso_px needs two non-negative numbers: column row");
+		m->iso_col = px[0];
+		m->iso_row = px[1];
 		m->has_iso = true;
 	} else if (!strcmp(k, "leaf_pairs")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > QC_MAX_LEAF_PAIRS)
@@ -375,8 +392,7 @@ static enum qc_status test_key(struct parser *p, const char *k, const char *v, b
 			return PFAIL(p, "images needs a minimum and a maximum count: '1 5'");
 	} else if (!strcmp(k, "field")) {
 		double f[4] = {0, 0, 0, 0};
-		char extra[8];
-		int n = sscanf(v, "%lf %lf %lf %lf %7s", &f[0], &f[1], &f[2], &f[3], extra);
+		int n = parse_numbers(v, f, 4);
 		if ((n != 2 && n != 4) || f[0] <= 0 || f[1] <= 0)
 			return PFAIL(p, "field needs: width height [centre_x centre_y], in mm");
 		t->fields = qc_xrealloc(t->fields, (t->n_fields + 1) * sizeof(*t->fields));
@@ -450,10 +466,11 @@ static enum qc_status measure_key(struct parser *p, const char *k, const char *v
 	else if (!strcmp(k, "formula"))
 		return set_text(p, &m->formula, v, false);
 	else if (!strcmp(k, "range")) {
-		char extra[8];
-		if (sscanf(v, "%lf %lf %7s", &m->range_lo, &m->range_hi, extra) != 2 ||
-		    m->range_lo >= m->range_hi)
+		double r[2];
+		if (parse_numbers(v, r, 2) != 2 || r[0] >= r[1])
 			return PFAIL(p, "range needs two numbers LOW HIGH (the plausible values)");
+		m->range_lo = r[0];
+		m->range_hi = r[1];
 		m->has_range = true;
 	} else if (!strcmp(k, "readings")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > 20)

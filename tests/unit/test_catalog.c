@@ -250,6 +250,26 @@ TEST(catalog_leaf_geometry)
 	expect("[machine w]\nleaf_widths = 10y10\n", "site.cat:13: leaf_widths needs COUNTxWIDTH");
 }
 
+/* nan and inf are not numbers a catalogue may hold: every numeric key refuses them. */
+TEST(catalog_numbers_refuse_nan_and_inf)
+{
+	expect("[machine w]\nmv_iso_px = nan 600\n", "site.cat:13: mv_iso_px needs");
+	expect("[machine w]\nmv_iso_px = 500 inf\n", "site.cat:13: mv_iso_px needs");
+	expect("[machine w]\nmv_iso_px = 500 600 7\n", "site.cat:13: mv_iso_px needs");
+	expect("[machine w]\nleaf_widths = 80xnan\n", "site.cat:13: leaf_widths needs");
+	expect("[machine w]\nleaf_widths = 80xinf\n", "site.cat:13: leaf_widths needs");
+	expect("[machine w]\nleaf_widths = 80x7.15mm\n", "site.cat:13: leaf_widths needs");
+	expect("[machine w]\nmv_iso_px = 500.5 600\nleaf_widths = 10x10 40x5\n", NULL);
+	expect("field = nan 10\n", "site.cat:12: field needs");
+	expect("field = 10 10 inf 0\n", "site.cat:12: field needs");
+	expect("field = 10 10 -5 0\n", NULL);
+	expect("[measure t.x]\nrange = nan 5\n", "site.cat:13: range needs");
+	expect("[measure t.x]\nrange = 0 inf\n", "site.cat:13: range needs");
+	expect("[measure t.x]\nrange = -inf 0\n", "site.cat:13: range needs");
+	expect("[measure t.x]\nreference = nan\n", "site.cat:13: reference must be");
+	expect("[measure t.x]\ntolerance = inf\n", "site.cat:13: tolerance must be");
+}
+
 TEST(catalog_frequency_and_calendar_keys)
 {
 	expect(
