@@ -22,6 +22,12 @@ struct parser {
 	size_t m_idx;	   /* index of the current measure in its test */
 	char last_key[64]; /* for "+=" */
 	char **last_text;  /* text field "+=" appends to */
+	/* Keys given in the current section and where, to refuse one given twice. */
+	struct {
+		char key[64];
+		int line;
+	} seen[32];
+	size_t n_seen;
 };
 
 #define PFAIL(p, ...) parse_fail(p, __VA_ARGS__)
@@ -496,8 +502,32 @@ static bool open_plain_section(struct parser *p, const char *hdr)
 	return true;
 }
 
+/* Keys that add an item each time: a closed day, a nominal field. */
+static bool repeatable(enum section sec, const char *k)
+{
+	return (sec == SEC_CALENDAR && !strcmp(k, "closed")) ||
+	       (sec == SEC_TEST && !strcmp(k, "field"));
+}
+
+/* A second value for a key would silently replace the first: refuse it. */
+static enum qc_status note_key(struct parser *p, const char *k)
+{
+	if (repeatable(p->sec, k))
+		return QC_OK;
+	for (size_t i = 0; i < p->n_seen; i++)
+		if (!strcmp(p->seen[i].key, k))
+			return PFAIL(p, "'%s' given twice in this section (first on line %d)", k,
+				     p->seen[i].line);
+	if (p->n_seen < QC_ARRAY_LEN(p->seen)) {
+		qc_strlcpy(p->seen[p->n_seen].key, k, sizeof(p->seen[0].key));
+		p->seen[p->n_seen++].line = p->line;
+	}
+	return QC_OK;
+}
+
 static enum qc_status open_section(struct parser *p, char *hdr)
 {
+	p->n_seen = 0;
 	if (open_plain_section(p, hdr))
 		return QC_OK;
 	char kind[32], id[96], extra[8];
@@ -598,6 +628,9 @@ static enum qc_status parse_line(struct parser *p, char *line)
 	if (!*v)
 		return PFAIL(p, "missing value for '%s'", k);
 	qc_strlcpy(p->last_key, k, sizeof(p->last_key));
+	enum qc_status st = append || p->sec == SEC_NONE ? QC_OK : note_key(p, k);
+	if (st)
+		return st;
 	switch (p->sec) {
 	case SEC_MACHINE: return machine_key(p, k, v);
 	case SEC_FREQ: return freq_key(p, k, v, append);

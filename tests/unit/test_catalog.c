@@ -270,6 +270,26 @@ TEST(catalog_numbers_refuse_nan_and_inf)
 	expect("[measure t.x]\ntolerance = inf\n", "site.cat:13: tolerance must be");
 }
 
+/* A key given twice in a section would silently replace the first value. */
+TEST(catalog_refuses_a_key_given_twice)
+{
+	expect("frequency = weekly\n", "site.cat:12: 'frequency' given twice in this section "
+				       "(first on line 10)");
+	expect("[machine w]\nleaf_pairs = 80\nleaf_pairs = 60\n",
+	       "site.cat:14: 'leaf_pairs' given twice in this section (first on line 13)");
+	expect("[measure t.x]\nlabel.fr = X\nlabel.en = X\ntolerance = 1\nreference = 0\n"
+	       "tolerance = 2\n",
+	       "site.cat:17: 'tolerance' given twice in this section (first on line 15)");
+	expect("[review]\nself_review = no\nself_review = yes\n", "site.cat:14: 'self_review'");
+	expect("[frequency f]\nevery = 1 day\nevery = 2 days\n", "site.cat:14: 'every' given");
+	/* The same key in another section, "+=" continuations and the keys that add items. */
+	expect("[machine w]\nname = W\n[machine v]\nname = V\n", NULL);
+	expect("instructions.en = one\ninstructions.en += two\n", NULL);
+	expect("field = 10 10\nfield = 20 20\n[calendar]\nclosed = 2026-12-24\n"
+	       "closed = 2026-12-31\n",
+	       NULL);
+}
+
 TEST(catalog_frequency_and_calendar_keys)
 {
 	expect(
