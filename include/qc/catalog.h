@@ -76,6 +76,7 @@ struct qc_frequency {
 	int day;		 /* window mode, monthly: day of the month (0 = that of start) */
 	unsigned weekdays;	 /* window mode: bit 0 = Monday ... bit 6 = Sunday (0 = any) */
 	int start_y, start_m, start_d; /* window mode: the phase of the rule (0 = 2000-01-03) */
+	int line;		       /* of its section header, for messages */
 };
 
 struct qc_test {

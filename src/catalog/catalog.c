@@ -556,6 +556,7 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 		c->freqs = qc_xrealloc(c->freqs, (c->n_freqs + 1) * sizeof(*c->freqs));
 		struct qc_frequency *f = memset(&c->freqs[c->n_freqs], 0, sizeof(*f));
 		qc_strlcpy(f->id, id, sizeof(f->id));
+		f->line = p->line;
 		f->window_start = -1;
 		p->sec = SEC_FREQ;
 		p->idx = c->n_freqs++;
@@ -736,11 +737,9 @@ static enum qc_status check_catalog(struct parser *p)
 	complete_machines(c);
 	for (size_t i = 0; i < c->n_freqs; i++)
 		if (!c->freqs[i].every || !c->freqs[i].name_fr || !c->freqs[i].name_en) {
-			p->line = 0;
-			return qc_fail(QC_ERR_FORMAT,
-				       "%s: frequency '%s' needs every, name.fr and "
-				       "name.en",
-				       p->name, c->freqs[i].id);
+			p->line = c->freqs[i].line;
+			return PFAIL(p, "frequency '%s' needs every, name.fr and name.en",
+				     c->freqs[i].id);
 		}
 	for (size_t i = 0; i < c->n_tests; i++) {
 		const struct qc_test *t = &c->tests[i];

@@ -292,6 +292,9 @@ TEST(catalog_refuses_a_key_given_twice)
 
 TEST(catalog_frequency_and_calendar_keys)
 {
+	/* An incomplete frequency is named with the line of its header. */
+	expect("[frequency f]\nname.fr = F\nname.en = F\n[test u]\n",
+	       "site.cat:12: frequency 'f' needs every, name.fr and name.en");
 	expect(
 	    "[frequency f]\nname.fr = F\nname.en = F\nevery = 1 month\nday = 1\nwindow_start = 7\n"
 	    "weekdays = mon, thu\nstart = 2026-01-05\n[calendar]\nclosed = 2026-12-24\n"
