@@ -335,14 +335,15 @@ static enum qc_status freq_key(struct parser *p, const char *k, const char *v, b
 		if (sscanf(v, "%d %15s %7s", &cnt, unit, extra) != 2 || cnt < 1 || cnt > 400)
 			return PFAIL(
 			    p, "every needs a count and a unit: '1 day', '2 weeks', '3 months'");
-		if (!strncmp(unit, "day", 3))
+		if (!strcmp(unit, "day") || !strcmp(unit, "days"))
 			f->unit = 'd';
-		else if (!strncmp(unit, "week", 4))
+		else if (!strcmp(unit, "week") || !strcmp(unit, "weeks"))
 			f->unit = 'w';
-		else if (!strncmp(unit, "month", 5))
+		else if (!strcmp(unit, "month") || !strcmp(unit, "months"))
 			f->unit = 'm';
 		else
-			return PFAIL(p, "unknown unit '%s' (day, week or month)", unit);
+			return PFAIL(p, "unknown unit '%s' (day, week or month, or their plural)",
+				     unit);
 		f->every = cnt;
 	} else if (!strcmp(k, "treatment_days")) {
 		if (!parse_bool(v, &f->treatment_days))

@@ -302,6 +302,12 @@ TEST(catalog_frequency_and_calendar_keys)
 	    NULL);
 	expect("[frequency f]\nweekdays = monday, funday\n", "site.cat:13: weekdays takes");
 	expect("[frequency f]\nday = 32\n", "site.cat:13: day must be");
+	expect("[frequency f]\nevery = 1 dayz\n", "site.cat:13: unknown unit 'dayz'");
+	expect("[frequency f]\nevery = 2 weekly\n", "site.cat:13: unknown unit 'weekly'");
+	expect("[frequency f]\nevery = 3 monthsss\n", "site.cat:13: unknown unit 'monthsss'");
+	expect("[frequency f]\nname.fr = F\nname.en = F\nevery = 2 days\n"
+	       "[frequency g]\nname.fr = G\nname.en = G\nevery = 1 month\n",
+	       NULL);
 	expect("[calendar]\nclosed = 2026-12-31 2026-12-01\n", "a closed range runs forwards");
 	expect("[review]\nauto = yes\n", "unknown key 'auto' in the review section");
 	struct qc_catalog c;
