@@ -28,6 +28,7 @@ struct parser {
 		int line;
 	} seen[32];
 	size_t n_seen;
+	int boundary_line; /* of leaf_boundary in the current machine section, 0 if none */
 };
 
 #define PFAIL(p, ...) parse_fail(p, __VA_ARGS__)
@@ -245,11 +246,12 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 				     "along)");
 		m->leaf_travel = v[0];
 	} else if (!strcmp(k, "leaf_boundary")) {
-		if (!qc_parse_int(v, &n) || n < 0 || n > QC_MAX_LEAF_PAIRS)
+		if (!qc_parse_int(v, &n) || n < 1 || n > QC_MAX_LEAF_PAIRS)
 			return PFAIL(p,
 				     "leaf_boundary must be the pair number whose far side passes "
 				     "through the isocentre");
 		m->leaf_boundary = (int)n;
+		p->boundary_line = p->line;
 	} else if (!strcmp(k, "leaf_numbering")) {
 		if (strcmp(v, "increasing") && strcmp(v, "decreasing"))
 			return PFAIL(p, "leaf_numbering must be increasing or decreasing");
@@ -503,6 +505,23 @@ static bool open_plain_section(struct parser *p, const char *hdr)
 	return true;
 }
 
+/* Checks that need the whole section: the pairs may be given after the boundary. */
+static enum qc_status close_section(struct parser *p)
+{
+	if (p->sec != SEC_MACHINE || !p->boundary_line)
+		return QC_OK;
+	const struct qc_machine *m = cur_machine(p);
+	int line = p->line;
+	p->line = p->boundary_line;
+	p->boundary_line = 0;
+	enum qc_status st = QC_OK;
+	if (m->leaf_boundary > m->leaf_pairs)
+		st = PFAIL(p, "leaf_boundary %d is not a leaf pair: the machine has %d pairs",
+			   m->leaf_boundary, m->leaf_pairs);
+	p->line = line;
+	return st;
+}
+
 /* Keys that add an item each time: a closed day, a nominal field. */
 static bool repeatable(enum section sec, const char *k)
 {
@@ -528,6 +547,9 @@ static enum qc_status note_key(struct parser *p, const char *k)
 
 static enum qc_status open_section(struct parser *p, char *hdr)
 {
+	enum qc_status st = close_section(p);
+	if (st)
+		return st;
 	p->n_seen = 0;
 	if (open_plain_section(p, hdr))
 		return QC_OK;
@@ -788,6 +810,8 @@ enum qc_status cat_parse(const char *text, const char *name, struct qc_catalog *
 		free(line);
 		s += len + (nl ? 1 : 0);
 	}
+	if (!st)
+		st = close_section(&p);
 	if (!st)
 		st = check_catalog(&p);
 	if (!st && !cat->n_tests)

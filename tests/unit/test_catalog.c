@@ -248,6 +248,17 @@ TEST(catalog_leaf_geometry)
 	cat_release(&cat);
 	free(text);
 	expect("[machine w]\nleaf_widths = 10y10\n", "site.cat:13: leaf_widths needs COUNTxWIDTH");
+	/* The isocentre boundary follows a pair of the machine, wherever the pairs are given. */
+	expect("[machine w]\nleaf_boundary = 81\nleaf_pairs = 80\n",
+	       "site.cat:13: leaf_boundary 81 is not a leaf pair: the machine has 80 pairs");
+	expect("[machine w]\nleaf_widths = 10x10 40x5\nleaf_boundary = 51\n[machine v]\n",
+	       "site.cat:14: leaf_boundary 51 is not a leaf pair: the machine has 50 pairs");
+	expect("[machine w]\nleaf_pairs = 80\nleaf_boundary = 0\n",
+	       "site.cat:14: leaf_boundary must be the pair number");
+	expect("[machine w]\nleaf_pairs = 80\nleaf_boundary = -3\n",
+	       "site.cat:14: leaf_boundary must be the pair number");
+	expect("[machine w]\nleaf_boundary = 12\n", "site.cat:13: leaf_boundary 12 is not a");
+	expect("[machine w]\nleaf_boundary = 80\nleaf_pairs = 80\n", NULL);
 }
 
 /* nan and inf are not numbers a catalogue may hold: every numeric key refuses them. */
