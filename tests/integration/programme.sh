@@ -86,6 +86,20 @@ out=$("${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "seuil d'a
 has "catalog apply: recorded and installed" "$out" "recorded, installed as $T_TMP/installed.cat"
 check "catalog apply: the change is in the database" test "$(sqlite3 "$DB" "select c.what||'|'||c.old||'|'||c.new||'|'||v.who||'|'||v.why from catalog_changes c join catalog_versions v on v.id = c.version_id")" = "helium.level_pct tolerance|70 -|72 -|phys|seuil d'alerte constructeur"
 has "catalog apply: the installed copy is used" "$("${Q[@]}" --catalog "$T_TMP/installed.cat" record helium level_pct=71 --operator tech)" "(TOLERANCE)"
+versions() { sqlite3 "$DB" 'select count(*) from catalog_versions'; }
+out=$("${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "copie du service" -o "$T_TMP/new/site/qc/site.cat")
+has "catalog apply: creates the missing folders of -o" "$out" "installed as $T_TMP/new/site/qc/site.cat"
+check "catalog apply: the installed file is the applied one" cmp -s "$T_TMP/site.cat" "$T_TMP/new/site/qc/site.cat"
+before=$(versions)
+: >"$T_TMP/in-the-way"
+expect_error "catalog apply: a destination that cannot be written is refused" "a file of that name is in the way" "${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "essai" -o "$T_TMP/in-the-way/site.cat"
+check "catalog apply: nothing recorded when the file cannot be installed" test "$(versions)" = "$before"
+expect_error "catalog apply: HOME unset is said" "HOME is not set: say where to install the catalogue with -o PATH" env -u HOME -u XDG_CONFIG_HOME "${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "essai"
+check "catalog apply: nothing recorded without a destination" test "$(versions)" = "$before"
+out=$(XDG_CONFIG_HOME="$T_TMP/xdg/deeper" "${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "poste du physicien")
+has "catalog apply: installs the user's catalogue in a new config folder" "$out" "installed as $T_TMP/xdg/deeper/unityqc/catalog.cat"
+check "catalog apply: the user's catalogue is the applied one" cmp -s "$T_TMP/site.cat" "$T_TMP/xdg/deeper/unityqc/catalog.cat"
+check "catalog apply: no temporary file left" test -z "$(find "$T_TMP/xdg" "$T_TMP/new" -name '*.cat.*')"
 printf '[review]\nauto_approve = yes\n' >>"$T_TMP/installed.cat"
 # shellcheck disable=SC2086
 "${Q[@]}" --catalog "$T_TMP/installed.cat" record safety $items door_interlock=yes --operator tech >/dev/null
