@@ -679,6 +679,18 @@ TEST(store_correction_supersedes)
 	CHECK(back.rec[0].m.value == 3.25);
 	qc_session_release(&back);
 	qc_session_release(&s);
+
+	/* A session of another test cannot replace it. */
+	simple_session(&s, "weekly", "2024-01-03 08:00:00", 2);
+	s.supersedes = first;
+	CHECK(store_save_session(st, &s) == QC_ERR_INVALID);
+	CHECK(strstr(qc_errmsg(), "session 1 is a 'daily' session: a 'weekly' session cannot "
+				  "correct it"));
+	CHECK(s.id == 0);
+	int64_t n;
+	REQUIRE_OK(store_count_sessions(st, &n));
+	CHECK(n == 2);
+	qc_session_release(&s);
 	store_close(st);
 }
 
