@@ -154,6 +154,9 @@ const char *cat_freq_name(const struct qc_frequency *f);
 typedef bool (*cat_lookup_fn)(void *ud, const char *name, double *value);
 bool cat_formula_eval(const char *formula, cat_lookup_fn lookup, void *ud, double *out, char *err,
 		      size_t n);
+/* Checks the syntax and the names of a formula (lookup says whether a name may be used; its
+ * value is ignored) without judging numbers: sqrt(a - b) is fine whatever a and b will be. */
+bool cat_formula_check(const char *formula, cat_lookup_fn lookup, void *ud, char *err, size_t n);
 
 /* The catalogue changes between two versions that matter for history: references, levels,
  * expected answers, frequencies, tests added or removed; one "what<TAB>old<TAB>new" line each.

@@ -674,42 +674,44 @@ static bool ordered(bool ha, double a, bool hb, double b)
 
 struct formula_check {
 	const struct qc_test *t;
-	int depth;
-	bool cycle;
+	const struct qc_mdef *self;
+	const struct qc_mdef *later; /* a formula used before it is computed */
 };
 
-/* Names resolve to other numeric measures of the test; formulas of formulas are followed. */
+/* Names are other numeric measures of the test; formulas are computed in catalogue order, so a
+ * formula may use only those above it. */
 static bool check_lookup(void *ud, const char *name, double *v)
 {
 	struct formula_check *fc = ud;
 	const struct qc_mdef *m = cat_find_mdef(fc->t, name);
+	*v = 1.0;
 	if (!m || m->type != QC_MT_NUMBER)
 		return false;
-	*v = 1.0 + 0.37 * (double)(m - fc->t->m); /* distinct dummies: no false division by 0 */
-	if (!m->formula)
-		return true;
-	if (++fc->depth > 8) {
-		fc->cycle = true;
+	if (m->formula && m >= fc->self) {
+		if (!fc->later)
+			fc->later = m;
 		return false;
 	}
-	char err[128];
-	bool ok = cat_formula_eval(m->formula, check_lookup, fc, v, err, sizeof(err));
-	fc->depth--;
-	return ok;
+	return true;
 }
 
 static enum qc_status check_formula(struct parser *p, const struct qc_test *t,
 				    const struct qc_mdef *m)
 {
-	struct formula_check fc = {t, 1, false};
+	struct formula_check fc = {t, m, NULL};
 	char err[160];
-	double v;
 	if (m->type != QC_MT_NUMBER)
 		return PFAIL(p, "%s.%s: a formula gives a number", t->id, m->name);
-	if (!cat_formula_eval(m->formula, check_lookup, &fc, &v, err, sizeof(err)))
-		return PFAIL(p, "%s.%s: formula '%s': %s", t->id, m->name, m->formula,
-			     fc.cycle ? "refers to itself" : err);
-	return QC_OK;
+	if (cat_formula_check(m->formula, check_lookup, &fc, err, sizeof(err)))
+		return QC_OK;
+	if (fc.later == m)
+		return PFAIL(p, "%s.%s: formula '%s' refers to itself", t->id, m->name, m->formula);
+	if (fc.later)
+		return PFAIL(p,
+			     "%s.%s: formula '%s' uses %s, a formula computed after it (define "
+			     "[measure %s.%s] first)",
+			     t->id, m->name, m->formula, fc.later->name, t->id, fc.later->name);
+	return PFAIL(p, "%s.%s: formula '%s': %s", t->id, m->name, m->formula, err);
 }
 
 static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
