@@ -33,6 +33,7 @@ expect_error "record: a skipped item needs a comment" "needs a comment" "${Q[@]}
 has "record: safety with the door interlock failing is ACTION" "$("${Q[@]}" record safety $items door_interlock=no --operator tech --comment "porte bloquée ouverte")" "(ACTION)"
 has "record: couch with the derived difference" "$("${Q[@]}" record couch p1_mm=1000 p2_mm=1041,5 --operator tech --json)" '"name": "delta_mm", "value": 1.5, "unit": "mm", "image": -1, "verdict": "OK"'
 has "record: three readings averaged" "$("${Q[@]}" record beam_quality d20_d10="0.703;0.705;0.704" d15_d5="0.72;0.72;0.73" --operator tech --json)" 'mean of 3 readings'
+expect_error "record: an item given twice is refused" "helium: 'level_pct' given twice" "${Q[@]}" record helium level_pct=72 level_pct=60 --operator tech
 expect_error "record: a correction of another test is refused, naming both" "session 1 is a 'helium' session: a 'couch' session cannot correct it" "${Q[@]}" record couch p1_mm=1000 p2_mm=1000 --operator tech --supersedes 1
 check "record: nothing stored by the refused records" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 5
 

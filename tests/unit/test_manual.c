@@ -161,6 +161,53 @@ TEST(manual_formula_errors_in_catalogue)
 	free(text);
 }
 
+/* Answers are stored whole or refused, never cut; an item is typed once. */
+TEST(manual_long_answer_and_repeated_item_refused)
+{
+	const struct qc_test *t = load();
+	const struct qc_mdef *note = cat_find_mdef(t, "note");
+	REQUIRE(note);
+	char longest[64], too_long[65], msg[200];
+	memset(longest, 'x', 63);
+	longest[63] = '\0';
+	memset(too_long, 'x', 64);
+	too_long[64] = '\0';
+	enum qc_verdict v;
+	double value;
+	CHECK(qc_entry_check(note, longest, &v, &value, msg, sizeof(msg)) == QC_OK);
+	CHECK(qc_entry_check(note, too_long, &v, &value, msg, sizeof(msg)) == QC_ERR_INVALID);
+	CHECK_STR(msg, "too long for an answer (63 bytes at most): put the details in the comment");
+
+	struct qc_entry e[] = {
+	    {"level", "68"}, {"q", "0.704;0.704;0.705"}, {"door", "y"},
+	    {"beam", "n"},   {"state", "good"},		 {"p1", "1000"},
+	    {"p2", "1040"},  {"note", too_long},
+	};
+	struct qc_session s = {0};
+	CHECK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), NULL) == QC_ERR_INVALID);
+	CHECK(strstr(qc_errmsg(), "note: too long for an answer") != NULL);
+	qc_session_release(&s);
+	e[7].value = longest;
+	REQUIRE_OK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), NULL));
+	const struct qc_record *r = NULL;
+	for (size_t i = 0; i < s.n_rec; i++)
+		if (!strcmp(s.rec[i].m.name, "note"))
+			r = &s.rec[i];
+	REQUIRE(r);
+	CHECK_STR(r->text, longest);
+	qc_session_release(&s);
+
+	/* level=68 then level=80: which one holds? Neither: refused. */
+	struct qc_entry twice[QC_ARRAY_LEN(e) + 1];
+	memcpy(twice, e, sizeof(e));
+	twice[QC_ARRAY_LEN(e)] = (struct qc_entry){"level", "80"};
+	memset(&s, 0, sizeof(s));
+	CHECK(qc_session_from_entries(&s, t, twice, QC_ARRAY_LEN(twice), NULL) == QC_ERR_INVALID);
+	CHECK(strstr(qc_errmsg(), "t: 'level' given twice") != NULL);
+	qc_session_release(&s);
+	cat_release(&cat);
+}
+
 /* The value of a measurement of a manual session from typed values. */
 static const struct qc_record *computed(struct qc_session *s, const struct qc_test *t,
 					const struct qc_entry *e, size_t n, const char *name)
