@@ -269,7 +269,7 @@ enum qc_status store_load_session(store_t *st, int64_t id, struct qc_session *ou
 }
 
 /* Accepts a date or a date and time; 'T' becomes ' ' so that text order is time order. */
-static enum qc_status normalise_since(const char *since, char out[20])
+enum qc_status store_normalise_since(const char *since, char out[20])
 {
 	struct qc_date d;
 	time_t t;
@@ -343,7 +343,7 @@ enum qc_status store_list_sessions(store_t *st, const char *test, const char *si
 
 	*rows = NULL;
 	*n = 0;
-	enum qc_status rc = since && *since ? normalise_since(since, from) : QC_OK;
+	enum qc_status rc = since && *since ? store_normalise_since(since, from) : QC_OK;
 	if (!rc)
 		rc = prepare_list(st, test, since && *since ? from : NULL, limit, &stmt);
 	if (rc)

@@ -56,6 +56,8 @@ check "history: header and two rows" test "$(wc -l <<<"$csv")" = 3
 has "history: the backdated value" "$csv" '2026-11-16 08:10:00,"tech",not_reviewed,"level_pct",-1,72,'
 has "history: levels used kept with the value" "$csv" ',0,65,70,,,TOLERANCE,'
 expect_error "history: unknown test" "unknown test" "${Q[@]}" history nothing
+expect_error "history: --since must be a real date" "bad date '2026-02-30': expected YYYY-MM-DD" "${Q[@]}" history helium --since 2026-02-30
+check "history: --since with a 'T' time" test "$("${Q[@]}" history helium --csv --since 2026-11-16T08:05 | wc -l)" = 3
 
 # --- Review.
 queue=$("${Q[@]}" review)

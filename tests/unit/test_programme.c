@@ -205,6 +205,20 @@ TEST(programme_history_rows)
 	REQUIRE_OK(store_history(st, "helium", "2026-11-10", &v, &n));
 	CHECK(n == 1);
 	free(v);
+	/* A time with 'T' compares as the stored times (' '): the 08:00 session is after 07:00. */
+	REQUIRE_OK(store_history(st, "helium", "2026-11-09T07:00", &v, &n));
+	CHECK(n == 2);
+	free(v);
+	/* Not a real date: said, rather than an empty or a whole history. */
+	static const char *const bad[] = {"2026-02-30", "2026-13-01", "yesterday", "2026-11",
+					  "2026-11-09 25:00"};
+	for (size_t i = 0; i < QC_ARRAY_LEN(bad); i++) {
+		v = NULL;
+		CHECKF(store_history(st, "helium", bad[i], &v, &n) == QC_ERR_INVALID,
+		       "'%s' accepted", bad[i]);
+		CHECKF(strstr(qc_errmsg(), "expected YYYY-MM-DD"), "%s", qc_errmsg());
+		free(v);
+	}
 	store_close(st);
 }
 
