@@ -367,18 +367,43 @@ enum qc_status store_list_sessions(store_t *st, const char *test, const char *si
  * later approval overrides an earlier rejection). The (test, completed_at) index is walked from
  * the newest end and the first session that counts ends the search.
  */
+static const char last_done_sql[] =
+    "SELECT s.completed_at FROM sessions AS s "
+    "WHERE s.test = ?1 AND s.not_for_scheduling = 0 "
+    "AND coalesce((SELECT r.decision FROM reviews AS r WHERE r.session_id = s.id "
+    "ORDER BY r.id DESC LIMIT 1), '') <> 'rejected' "
+    "ORDER BY s.completed_at DESC, s.id DESC LIMIT 1";
+
+enum qc_status store_last_done_plan(store_t *st, char **plan)
+{
+	struct qc_buf b = {0};
+	sqlite3_stmt *stmt;
+	char *sql = qc_xasprintf("EXPLAIN QUERY PLAN %s", last_done_sql);
+	enum qc_status rc = store_prepare(st, sql, &stmt);
+	free(sql);
+	*plan = NULL;
+	if (rc)
+		return rc;
+	int sr;
+	while ((sr = sqlite3_step(stmt)) == SQLITE_ROW) {
+		qc_buf_add(&b, (const char *)sqlite3_column_text(stmt, 3));
+		qc_buf_add(&b, "\n");
+	}
+	sqlite3_finalize(stmt);
+	if (sr != SQLITE_DONE) {
+		qc_buf_release(&b);
+		return store_db_fail(st, sr, "cannot explain the last-session query");
+	}
+	*plan = b.s ? qc_buf_detach(&b) : qc_xstrdup("");
+	return QC_OK;
+}
+
 enum qc_status store_last_done(store_t *st, const char *test, char when[20])
 {
-	static const char sql[] =
-	    "SELECT s.completed_at FROM sessions AS s "
-	    "WHERE s.test = ?1 AND s.not_for_scheduling = 0 "
-	    "AND coalesce((SELECT r.decision FROM reviews AS r WHERE r.session_id = s.id "
-	    "ORDER BY r.id DESC LIMIT 1), '') <> 'rejected' "
-	    "ORDER BY s.completed_at DESC, s.id DESC LIMIT 1";
 	sqlite3_stmt *stmt;
 
 	when[0] = '\0';
-	enum qc_status rc = store_prepare(st, sql, &stmt);
+	enum qc_status rc = store_prepare(st, last_done_sql, &stmt);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, test, -1, SQLITE_TRANSIENT);

@@ -897,35 +897,19 @@ TEST(store_last_done_skips_repeats_and_rejected)
 	store_close(st);
 }
 
+/* The plan of the query store_last_done runs (the due list asks it once a test). */
 TEST(store_last_done_uses_index)
 {
-	const char *path = tmp_path("qc.db");
 	store_t *st;
+	char *plan;
 
-	REQUIRE_OK(store_open(path, &st));
+	REQUIRE_OK(store_open(tmp_path("qc.db"), &st));
+	REQUIRE_OK(store_last_done_plan(st, &plan));
 	store_close(st);
-	sqlite3 *db = raw_open(path);
-	sqlite3_stmt *stmt;
-	REQUIRE(sqlite3_prepare_v2(
-		    db,
-		    "EXPLAIN QUERY PLAN SELECT s.completed_at FROM sessions AS s "
-		    "WHERE s.test = ?1 AND s.not_for_scheduling = 0 "
-		    "AND coalesce((SELECT r.decision FROM reviews AS r WHERE r.session_id = s.id "
-		    "ORDER BY r.id DESC LIMIT 1), '') <> 'rejected' "
-		    "ORDER BY s.completed_at DESC, s.id DESC LIMIT 1",
-		    -1, &stmt, NULL) == SQLITE_OK);
-	struct qc_buf plan = {0};
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		qc_buf_add(&plan, (const char *)sqlite3_column_text(stmt, 3));
-		qc_buf_add(&plan, "\n");
-	}
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	REQUIRE(plan.s);
-	CHECKF(strstr(plan.s, "USING INDEX sessions_test_completed (test=?)"), "%s", plan.s);
-	CHECKF(strstr(plan.s, "USING INDEX reviews_session"), "%s", plan.s);
-	CHECKF(!strstr(plan.s, "TEMP B-TREE"), "%s", plan.s);
-	qc_buf_release(&plan);
+	CHECKF(strstr(plan, "USING INDEX sessions_test_completed (test=?)"), "%s", plan);
+	CHECKF(strstr(plan, "USING INDEX reviews_session"), "%s", plan);
+	CHECKF(!strstr(plan, "TEMP B-TREE"), "%s", plan);
+	free(plan);
 }
 
 /* ---- bad conditions ------------------------------------------------------------------------ */
