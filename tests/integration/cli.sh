@@ -130,6 +130,7 @@ check "catalog show --json: mvic_field measures" test "$(json "$T_TMP/cat.json" 
 "$BIN" catalog export >"$T_TMP/copy.cat"
 n_tests=$(json "$T_TMP/cat.json" "len(j['tests'])")
 has "catalog export: a copy that checks" "$("$BIN" catalog check "$T_TMP/copy.cat")" "$n_tests tests: ok"
+check "catalog export: the built-in catalogue, byte for byte" cmp "$TOP/src/catalog/default.cat" "$T_TMP/copy.cat"
 has "scan: series of the real Unity folders" "$("$BIN" scan "$SHARED/mrl/mv")" "13 DICOM images, 0 skipped, 3 series"
 
 t_summary
