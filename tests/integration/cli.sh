@@ -109,6 +109,8 @@ check "bad: nothing more stored" test "$(sqlite3 "$DB" 'select count(*) from ses
 locker=$!
 sleep 0.5
 expect_error "bad: locked database" "locked" env UNITYQC_BUSY_MS=500 "$BIN" --db "$DB" analyze mvic_field "$FIELD" --save
+expect_error "bad: UNITYQC_BUSY_MS not a number is refused" "UNITYQC_BUSY_MS must be a number of milliseconds from 0 to 600000, not '5s'" env UNITYQC_BUSY_MS=5s "$BIN" --db "$DB" sessions
+expect_error "bad: UNITYQC_BUSY_MS out of range is refused" "not '-1'" env UNITYQC_BUSY_MS=-1 "$BIN" --db "$DB" sessions
 wait $locker
 check "locked: the session saved before is intact" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 1
 out=$("$BIN" --db "$DB" analyze mvic_field "$FIELD" --save)
