@@ -832,7 +832,8 @@ enum qc_status cat_load_file(const char *path, struct qc_catalog *cat)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return qc_fail(QC_ERR_IO, "cannot open catalogue '%s': %s", path, strerror(errno));
+		return qc_fail(QC_ERR_IO, "cannot open catalogue '%s': %s", path,
+			       qc_errno_text(errno));
 	struct qc_buf b = {0};
 	char chunk[8192];
 	size_t n;

@@ -115,6 +115,10 @@ wait $locker
 check "locked: the session saved before is intact" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 1
 out=$("$BIN" --db "$DB" analyze mvic_field "$FIELD" --save)
 has "locked: saving works again once released" "$out" "saved session 2"
+# System errors read as the rest of a message: lower case, in the user's language.
+expect_error "errors: a missing catalogue in lower case" "cannot open catalogue '$T_TMP/nope.cat': no such file or directory" "$BIN" catalog check "$T_TMP/nope.cat"
+expect_error "errors: a missing report to import in lower case" "cannot open '$T_TMP/nope.htm': no such file or directory" "$BIN" --db "$DB" import piqt "$T_TMP/nope.htm"
+expect_error "errors: a report onto a folder in lower case" "cannot write report '$T_TMP': is a directory" "$BIN" --db "$DB" report session 1 -o "$T_TMP"
 
 # A full disk: the file-size limit stops the PDF and the database write.
 cp "$T_TMP/s1.pdf" "$T_TMP/keep.pdf"
