@@ -138,5 +138,28 @@ n_tests=$(json "$T_TMP/cat.json" "len(j['tests'])")
 has "catalog export: a copy that checks" "$("$BIN" catalog check "$T_TMP/copy.cat")" "$n_tests tests: ok"
 check "catalog export: the built-in catalogue, byte for byte" cmp "$TOP/src/catalog/default.cat" "$T_TMP/copy.cat"
 has "scan: series of the real Unity folders" "$("$BIN" scan "$SHARED/mrl/mv")" "13 DICOM images, 0 skipped, 3 series"
+lacks "scan: nothing said when every folder is read" "$("$BIN" scan "$TOP/sample-dicom/mvic")" "could not be read"
+# A sub-folder without permissions: its images are missing, and the scan says so. root reads it
+# anyway, so as root the scan runs as nobody when setpriv can do that, else the check is skipped.
+SCAN=$(mktemp -d)
+mkdir -p "$SCAN/open" "$SCAN/locked"
+cp "$TOP/sample-dicom/mvic/mvic_1.dcm" "$SCAN/open/"
+cp "$TOP/sample-dicom/mvic/mvic_2.dcm" "$SCAN/locked/"
+chmod 755 "$SCAN" "$SCAN/open"
+chmod 644 "$SCAN/open/mvic_1.dcm"
+chmod 000 "$SCAN/locked"
+as_user=()
+if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
+	out=$("${as_user[@]}" "$BIN" scan "$SCAN" 2>&1)
+	has "scan: an unreadable sub-folder is said" "$out" "1 sub-folder(s) could not be read"
+	has "scan: the readable images are still listed" "$out" "1 DICOM images"
+else
+	echo "skip scan: an unreadable sub-folder is said (running as root without setpriv: chmod 000 does not stop root)"
+fi
+chmod 755 "$SCAN/locked"
+rm -rf "$SCAN"
 
 t_summary
