@@ -76,6 +76,7 @@ struct qc_frequency {
 	int day;		 /* window mode, monthly: day of the month (0 = that of start) */
 	unsigned weekdays;	 /* window mode: bit 0 = Monday ... bit 6 = Sunday (0 = any) */
 	int start_y, start_m, start_d; /* window mode: the phase of the rule (0 = 2000-01-03) */
+	int line;		       /* of its section header, for messages */
 };
 
 struct qc_test {
@@ -153,6 +154,9 @@ const char *cat_freq_name(const struct qc_frequency *f);
 typedef bool (*cat_lookup_fn)(void *ud, const char *name, double *value);
 bool cat_formula_eval(const char *formula, cat_lookup_fn lookup, void *ud, double *out, char *err,
 		      size_t n);
+/* Checks the syntax and the names of a formula (lookup says whether a name may be used; its
+ * value is ignored) without judging numbers: sqrt(a - b) is fine whatever a and b will be. */
+bool cat_formula_check(const char *formula, cat_lookup_fn lookup, void *ud, char *err, size_t n);
 
 /* The catalogue changes between two versions that matter for history: references, levels,
  * expected answers, frequencies, tests added or removed; one "what<TAB>old<TAB>new" line each.

@@ -35,6 +35,15 @@ struct qc_preview {
 	double origin_x, origin_y, step;
 };
 
+/* The review that holds for a stored session (its newest), as loaded with it. */
+struct qc_review {
+	bool reviewed; /* false: not reviewed yet, the rest is empty */
+	bool approved; /* else rejected */
+	char reviewer[64];
+	char at[20];
+	char *comment; /* owned, may be NULL */
+};
+
 struct qc_session {
 	int64_t id; /* 0 until stored */
 	char test[32];
@@ -50,6 +59,7 @@ struct qc_session {
 	int64_t supersedes; /* id of the session it corrects, 0 = none */
 	bool not_for_scheduling;
 	bool auto_approve; /* store an automatic approval with it (site rule, all OK, no comment) */
+	struct qc_review review; /* filled by store_load_session and store_save_session */
 
 	struct qc_record *rec; /* owned */
 	size_t n_rec;

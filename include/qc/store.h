@@ -59,6 +59,10 @@ enum qc_status store_list_sessions(store_t *st, const char *test, const char *si
 /* Completion time of the newest session of a test that counts for scheduling ("" if none). */
 enum qc_status store_last_done(store_t *st, const char *test, char when[20]);
 
+/* SQLite's plan for the query of store_last_done (one line a step), to check that it uses the
+ * indexes; *plan owned: free(). */
+enum qc_status store_last_done_plan(store_t *st, char **plan);
+
 /* Number of sessions stored. */
 enum qc_status store_count_sessions(store_t *st, int64_t *n);
 

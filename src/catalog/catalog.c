@@ -22,6 +22,13 @@ struct parser {
 	size_t m_idx;	   /* index of the current measure in its test */
 	char last_key[64]; /* for "+=" */
 	char **last_text;  /* text field "+=" appends to */
+	/* Keys given in the current section and where, to refuse one given twice. */
+	struct {
+		char key[64];
+		int line;
+	} seen[32];
+	size_t n_seen;
+	int boundary_line; /* of leaf_boundary in the current machine section, 0 if none */
 };
 
 #define PFAIL(p, ...) parse_fail(p, __VA_ARGS__)
@@ -113,6 +120,18 @@ static bool parse_bool(const char *v, bool *out)
 	return false;
 }
 
+/* Up to max numbers separated by blanks, each strict (no nan, inf or trailing text): their
+ * count, or -1 when a word is not such a number or there are too many. */
+static int parse_numbers(const char *v, double *out, int max)
+{
+	char *copy = qc_xstrdup(v), *save = NULL;
+	int n = 0;
+	for (char *w = strtok_r(copy, " \t", &save); w && n >= 0; w = strtok_r(NULL, " \t", &save))
+		n = n < max && qc_parse_double(w, &out[n]) ? n + 1 : -1;
+	free(copy);
+	return n;
+}
+
 /* "X" → ±X; "LOW HIGH" with "-" for none. */
 static bool parse_band(const char *v, bool *has_lo, double *lo, bool *has_hi, double *hi)
 {
@@ -170,11 +189,15 @@ static enum qc_status leaf_widths(struct parser *p, struct qc_machine *m, const 
 	char *copy = qc_xstrdup(v), *save = NULL;
 	int pairs = 0;
 	for (char *w = strtok_r(copy, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
-		int count;
-		double width;
-		char extra;
-		if (sscanf(w, "%dx%lf%c", &count, &width, &extra) != 2 || count < 1 || width <= 0 ||
-		    pairs + count > QC_MAX_LEAF_PAIRS) {
+		long count = 0;
+		double width = 0;
+		char *x = strchr(w, 'x');
+		if (x)
+			*x = '\0';
+		if (!x || !qc_parse_int(w, &count) || !qc_parse_double(x + 1, &width) ||
+		    count < 1 || width <= 0 || pairs + count > QC_MAX_LEAF_PAIRS) {
+			if (x)
+				*x = 'x';
 			enum qc_status st = PFAIL(p,
 						  "leaf_widths needs COUNTxWIDTH items (mm at "
 						  "isocentre, %d pairs at most), not '%s'",
@@ -182,7 +205,7 @@ static enum qc_status leaf_widths(struct parser *p, struct qc_machine *m, const 
 			free(copy); /* after the message: w points into it */
 			return st;
 		}
-		for (int i = 0; i < count; i++)
+		for (long i = 0; i < count; i++)
 			m->leaf_widths_mm[pairs++] = width;
 	}
 	free(copy);
@@ -200,10 +223,11 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 	else if (!strcmp(k, "model"))
 		qc_strlcpy(m->match_model, v, sizeof(m->match_model));
 	else if (!strcmp(k, "mv_iso_px")) {
-		char extra[8];
-		if (sscanf(v, "%lf %lf %7s", &m->iso_col, &m->iso_row, extra) != 2 ||
-		    m->iso_col < 0 || m->iso_row < 0)
+		double px[2];
+		if (parse_numbers(v, px, 2) != 2 || px[0] < 0 || px[1] < 0)
 			return PFAIL(p, "mv_iso_px needs two non-negative numbers: column row");
+		m->iso_col = px[0];
+		m->iso_row = px[1];
 		m->has_iso = true;
 	} else if (!strcmp(k, "leaf_pairs")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > QC_MAX_LEAF_PAIRS)
@@ -222,11 +246,12 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 				     "along)");
 		m->leaf_travel = v[0];
 	} else if (!strcmp(k, "leaf_boundary")) {
-		if (!qc_parse_int(v, &n) || n < 0 || n > QC_MAX_LEAF_PAIRS)
+		if (!qc_parse_int(v, &n) || n < 1 || n > QC_MAX_LEAF_PAIRS)
 			return PFAIL(p,
 				     "leaf_boundary must be the pair number whose far side passes "
 				     "through the isocentre");
 		m->leaf_boundary = (int)n;
+		p->boundary_line = p->line;
 	} else if (!strcmp(k, "leaf_numbering")) {
 		if (strcmp(v, "increasing") && strcmp(v, "decreasing"))
 			return PFAIL(p, "leaf_numbering must be increasing or decreasing");
@@ -312,14 +337,15 @@ static enum qc_status freq_key(struct parser *p, const char *k, const char *v, b
 		if (sscanf(v, "%d %15s %7s", &cnt, unit, extra) != 2 || cnt < 1 || cnt > 400)
 			return PFAIL(
 			    p, "every needs a count and a unit: '1 day', '2 weeks', '3 months'");
-		if (!strncmp(unit, "day", 3))
+		if (!strcmp(unit, "day") || !strcmp(unit, "days"))
 			f->unit = 'd';
-		else if (!strncmp(unit, "week", 4))
+		else if (!strcmp(unit, "week") || !strcmp(unit, "weeks"))
 			f->unit = 'w';
-		else if (!strncmp(unit, "month", 5))
+		else if (!strcmp(unit, "month") || !strcmp(unit, "months"))
 			f->unit = 'm';
 		else
-			return PFAIL(p, "unknown unit '%s' (day, week or month)", unit);
+			return PFAIL(p, "unknown unit '%s' (day, week or month, or their plural)",
+				     unit);
 		f->every = cnt;
 	} else if (!strcmp(k, "treatment_days")) {
 		if (!parse_bool(v, &f->treatment_days))
@@ -375,8 +401,7 @@ static enum qc_status test_key(struct parser *p, const char *k, const char *v, b
 			return PFAIL(p, "images needs a minimum and a maximum count: '1 5'");
 	} else if (!strcmp(k, "field")) {
 		double f[4] = {0, 0, 0, 0};
-		char extra[8];
-		int n = sscanf(v, "%lf %lf %lf %lf %7s", &f[0], &f[1], &f[2], &f[3], extra);
+		int n = parse_numbers(v, f, 4);
 		if ((n != 2 && n != 4) || f[0] <= 0 || f[1] <= 0)
 			return PFAIL(p, "field needs: width height [centre_x centre_y], in mm");
 		t->fields = qc_xrealloc(t->fields, (t->n_fields + 1) * sizeof(*t->fields));
@@ -450,10 +475,11 @@ static enum qc_status measure_key(struct parser *p, const char *k, const char *v
 	else if (!strcmp(k, "formula"))
 		return set_text(p, &m->formula, v, false);
 	else if (!strcmp(k, "range")) {
-		char extra[8];
-		if (sscanf(v, "%lf %lf %7s", &m->range_lo, &m->range_hi, extra) != 2 ||
-		    m->range_lo >= m->range_hi)
+		double r[2];
+		if (parse_numbers(v, r, 2) != 2 || r[0] >= r[1])
 			return PFAIL(p, "range needs two numbers LOW HIGH (the plausible values)");
+		m->range_lo = r[0];
+		m->range_hi = r[1];
 		m->has_range = true;
 	} else if (!strcmp(k, "readings")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > 20)
@@ -479,8 +505,52 @@ static bool open_plain_section(struct parser *p, const char *hdr)
 	return true;
 }
 
+/* Checks that need the whole section: the pairs may be given after the boundary. */
+static enum qc_status close_section(struct parser *p)
+{
+	if (p->sec != SEC_MACHINE || !p->boundary_line)
+		return QC_OK;
+	const struct qc_machine *m = cur_machine(p);
+	int line = p->line;
+	p->line = p->boundary_line;
+	p->boundary_line = 0;
+	enum qc_status st = QC_OK;
+	if (m->leaf_boundary > m->leaf_pairs)
+		st = PFAIL(p, "leaf_boundary %d is not a leaf pair: the machine has %d pairs",
+			   m->leaf_boundary, m->leaf_pairs);
+	p->line = line;
+	return st;
+}
+
+/* Keys that add an item each time: a closed day, a nominal field. */
+static bool repeatable(enum section sec, const char *k)
+{
+	return (sec == SEC_CALENDAR && !strcmp(k, "closed")) ||
+	       (sec == SEC_TEST && !strcmp(k, "field"));
+}
+
+/* A second value for a key would silently replace the first: refuse it. */
+static enum qc_status note_key(struct parser *p, const char *k)
+{
+	if (repeatable(p->sec, k))
+		return QC_OK;
+	for (size_t i = 0; i < p->n_seen; i++)
+		if (!strcmp(p->seen[i].key, k))
+			return PFAIL(p, "'%s' given twice in this section (first on line %d)", k,
+				     p->seen[i].line);
+	if (p->n_seen < QC_ARRAY_LEN(p->seen)) {
+		qc_strlcpy(p->seen[p->n_seen].key, k, sizeof(p->seen[0].key));
+		p->seen[p->n_seen++].line = p->line;
+	}
+	return QC_OK;
+}
+
 static enum qc_status open_section(struct parser *p, char *hdr)
 {
+	enum qc_status st = close_section(p);
+	if (st)
+		return st;
+	p->n_seen = 0;
 	if (open_plain_section(p, hdr))
 		return QC_OK;
 	char kind[32], id[96], extra[8];
@@ -509,6 +579,7 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 		c->freqs = qc_xrealloc(c->freqs, (c->n_freqs + 1) * sizeof(*c->freqs));
 		struct qc_frequency *f = memset(&c->freqs[c->n_freqs], 0, sizeof(*f));
 		qc_strlcpy(f->id, id, sizeof(f->id));
+		f->line = p->line;
 		f->window_start = -1;
 		p->sec = SEC_FREQ;
 		p->idx = c->n_freqs++;
@@ -581,6 +652,9 @@ static enum qc_status parse_line(struct parser *p, char *line)
 	if (!*v)
 		return PFAIL(p, "missing value for '%s'", k);
 	qc_strlcpy(p->last_key, k, sizeof(p->last_key));
+	enum qc_status st = append || p->sec == SEC_NONE ? QC_OK : note_key(p, k);
+	if (st)
+		return st;
 	switch (p->sec) {
 	case SEC_MACHINE: return machine_key(p, k, v);
 	case SEC_FREQ: return freq_key(p, k, v, append);
@@ -600,42 +674,44 @@ static bool ordered(bool ha, double a, bool hb, double b)
 
 struct formula_check {
 	const struct qc_test *t;
-	int depth;
-	bool cycle;
+	const struct qc_mdef *self;
+	const struct qc_mdef *later; /* a formula used before it is computed */
 };
 
-/* Names resolve to other numeric measures of the test; formulas of formulas are followed. */
+/* Names are other numeric measures of the test; formulas are computed in catalogue order, so a
+ * formula may use only those above it. */
 static bool check_lookup(void *ud, const char *name, double *v)
 {
 	struct formula_check *fc = ud;
 	const struct qc_mdef *m = cat_find_mdef(fc->t, name);
+	*v = 1.0;
 	if (!m || m->type != QC_MT_NUMBER)
 		return false;
-	*v = 1.0 + 0.37 * (double)(m - fc->t->m); /* distinct dummies: no false division by 0 */
-	if (!m->formula)
-		return true;
-	if (++fc->depth > 8) {
-		fc->cycle = true;
+	if (m->formula && m >= fc->self) {
+		if (!fc->later)
+			fc->later = m;
 		return false;
 	}
-	char err[128];
-	bool ok = cat_formula_eval(m->formula, check_lookup, fc, v, err, sizeof(err));
-	fc->depth--;
-	return ok;
+	return true;
 }
 
 static enum qc_status check_formula(struct parser *p, const struct qc_test *t,
 				    const struct qc_mdef *m)
 {
-	struct formula_check fc = {t, 1, false};
+	struct formula_check fc = {t, m, NULL};
 	char err[160];
-	double v;
 	if (m->type != QC_MT_NUMBER)
 		return PFAIL(p, "%s.%s: a formula gives a number", t->id, m->name);
-	if (!cat_formula_eval(m->formula, check_lookup, &fc, &v, err, sizeof(err)))
-		return PFAIL(p, "%s.%s: formula '%s': %s", t->id, m->name, m->formula,
-			     fc.cycle ? "refers to itself" : err);
-	return QC_OK;
+	if (cat_formula_check(m->formula, check_lookup, &fc, err, sizeof(err)))
+		return QC_OK;
+	if (fc.later == m)
+		return PFAIL(p, "%s.%s: formula '%s' refers to itself", t->id, m->name, m->formula);
+	if (fc.later)
+		return PFAIL(p,
+			     "%s.%s: formula '%s' uses %s, a formula computed after it (define "
+			     "[measure %s.%s] first)",
+			     t->id, m->name, m->formula, fc.later->name, t->id, fc.later->name);
+	return PFAIL(p, "%s.%s: formula '%s': %s", t->id, m->name, m->formula, err);
 }
 
 static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
@@ -686,11 +762,9 @@ static enum qc_status check_catalog(struct parser *p)
 	complete_machines(c);
 	for (size_t i = 0; i < c->n_freqs; i++)
 		if (!c->freqs[i].every || !c->freqs[i].name_fr || !c->freqs[i].name_en) {
-			p->line = 0;
-			return qc_fail(QC_ERR_FORMAT,
-				       "%s: frequency '%s' needs every, name.fr and "
-				       "name.en",
-				       p->name, c->freqs[i].id);
+			p->line = c->freqs[i].line;
+			return PFAIL(p, "frequency '%s' needs every, name.fr and name.en",
+				     c->freqs[i].id);
 		}
 	for (size_t i = 0; i < c->n_tests; i++) {
 		const struct qc_test *t = &c->tests[i];
@@ -739,6 +813,8 @@ enum qc_status cat_parse(const char *text, const char *name, struct qc_catalog *
 		s += len + (nl ? 1 : 0);
 	}
 	if (!st)
+		st = close_section(&p);
+	if (!st)
 		st = check_catalog(&p);
 	if (!st && !cat->n_tests)
 		st = qc_fail(QC_ERR_FORMAT, "%s: no test defined", name);
@@ -756,7 +832,8 @@ enum qc_status cat_load_file(const char *path, struct qc_catalog *cat)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return qc_fail(QC_ERR_IO, "cannot open catalogue '%s': %s", path, strerror(errno));
+		return qc_fail(QC_ERR_IO, "cannot open catalogue '%s': %s", path,
+			       qc_errno_text(errno));
 	struct qc_buf b = {0};
 	char chunk[8192];
 	size_t n;

@@ -14,6 +14,7 @@ struct expr {
 	char *err;
 	size_t n;
 	bool failed;
+	bool syntax_only; /* names and syntax: no number is out of a domain with placeholders */
 };
 
 static double sum(struct expr *e);
@@ -44,7 +45,8 @@ static double call(struct expr *e, const char *name, const char *at)
 	if (!strcmp(name, "abs"))
 		return fabs(v);
 	if (!strcmp(name, "sqrt"))
-		return v < 0 ? fail(e, "square root of a negative number", at) : sqrt(v);
+		return v < 0 && !e->syntax_only ? fail(e, "square root of a negative number", at)
+						: sqrt(fabs(v));
 	return fail(e, "unknown function", at);
 }
 
@@ -105,7 +107,7 @@ static double product(struct expr *e)
 			return v;
 		e->p++;
 		double w = atom(e);
-		if (op == '/' && w == 0)
+		if (op == '/' && w == 0 && !e->syntax_only)
 			return fail(e, "division by zero", e->p);
 		v = op == '*' ? v * w : v / w;
 	}
@@ -125,18 +127,30 @@ static double sum(struct expr *e)
 	}
 }
 
-bool cat_formula_eval(const char *formula, cat_lookup_fn lookup, void *ud, double *out, char *err,
-		      size_t n)
+static bool run(struct expr *e, double *out)
 {
-	struct expr e = {formula, lookup, ud, err, n, false};
-	double v = sum(&e);
-	skip(&e);
-	if (!e.failed && *e.p)
-		fail(&e, "unexpected text", e.p);
-	if (!e.failed && !isfinite(v))
-		fail(&e, "the result is not a finite number", formula);
-	if (e.failed)
+	double v = sum(e);
+	skip(e);
+	if (!e->failed && *e->p)
+		fail(e, "unexpected text", e->p);
+	if (!e->failed && !e->syntax_only && !isfinite(v))
+		fail(e, "the result is not a finite number", e->p);
+	if (e->failed)
 		return false;
 	*out = v;
 	return true;
+}
+
+bool cat_formula_eval(const char *formula, cat_lookup_fn lookup, void *ud, double *out, char *err,
+		      size_t n)
+{
+	struct expr e = {formula, lookup, ud, err, n, false, false};
+	return run(&e, out);
+}
+
+bool cat_formula_check(const char *formula, cat_lookup_fn lookup, void *ud, char *err, size_t n)
+{
+	struct expr e = {formula, lookup, ud, err, n, false, true};
+	double v;
+	return run(&e, &v);
 }

@@ -122,6 +122,18 @@ static enum qc_verdict verdict_of(const struct qc_mdef *m, const char *text, dou
 	return QC_V_NO_TOL;
 }
 
+/* An answer is stored whole or refused: it would otherwise be cut without a word. */
+static enum qc_status short_text(const char *text, char *msg, size_t n)
+{
+	const int max = (int)sizeof(((struct qc_record *)0)->text) - 1;
+	if (strlen(text) <= (size_t)max)
+		return QC_OK;
+	snprintf(msg, n,
+		 _("too long for an answer (%d bytes at most): put the details in the comment"),
+		 max);
+	return QC_ERR_INVALID;
+}
+
 static enum qc_status check_value(const struct qc_mdef *m, const char *text, double *value,
 				  char *msg, size_t n)
 {
@@ -136,8 +148,8 @@ static enum qc_status check_value(const struct qc_mdef *m, const char *text, dou
 	case QC_MT_CHOICE:
 		if (!in_list(m->choices, text))
 			return bad(msg, n, _("choose one of %s"), m->choices);
-		return QC_OK;
-	case QC_MT_TEXT: return QC_OK;
+		return short_text(text, msg, n);
+	case QC_MT_TEXT: return short_text(text, msg, n);
 	}
 	return QC_OK;
 }
@@ -262,10 +274,13 @@ enum qc_status qc_session_from_entries(struct qc_session *s, const struct qc_tes
 				       const struct qc_entry *e, size_t n, const char *comment)
 {
 	struct manual mc = {s, t, 0};
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (!cat_find_mdef(t, e[i].name))
 			return qc_fail(QC_ERR_INVALID, "%s has no measurement '%s'", t->id,
 				       e[i].name);
+		if (entry_for(e, i, e[i].name))
+			return qc_fail(QC_ERR_INVALID, "%s: '%s' given twice", t->id, e[i].name);
+	}
 	for (size_t i = 0; i < t->n_m; i++) {
 		const struct qc_mdef *m = &t->m[i];
 		if (m->formula)

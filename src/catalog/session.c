@@ -7,6 +7,7 @@
 void qc_session_release(struct qc_session *s)
 {
 	free(s->comment);
+	free(s->review.comment);
 	free(s->rec);
 	for (size_t i = 0; i < s->n_in; i++)
 		free(s->in[i].path);

@@ -289,6 +289,9 @@ int cli_scan(struct cli_env *env)
 	}
 	printf("%zu files, %zu DICOM images, %zu skipped, %zu series\n", scan.files_seen,
 	       scan.dicom_files, scan.skipped, scan.n_series);
+	/* Images in a folder that cannot be opened are missing from the list: say so. */
+	if (scan.unreadable_dirs)
+		printf("%zu sub-folder(s) could not be read\n", scan.unreadable_dirs);
 	dcm_scan_release(&scan);
 	return 0;
 }

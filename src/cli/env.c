@@ -92,12 +92,17 @@ const char *cli_db_path(struct cli_env *env)
 
 int cli_store(struct cli_env *env)
 {
-	long ms;
+	long ms = -1;
 	const char *busy = getenv("UNITYQC_BUSY_MS");
+	/* A wrong value is said: ignoring it would wait 5 s where the user asked otherwise. */
+	if (busy && *busy && (!qc_parse_int(busy, &ms) || ms < 0 || ms > 600000))
+		return cli_error("UNITYQC_BUSY_MS must be a number of milliseconds from 0 to "
+				 "600000, not '%s'",
+				 busy);
 	cli_db_path(env);
 	if (store_open(env->db_path, &env->st) != QC_OK)
 		return cli_error("%s", qc_errmsg());
-	if (busy && qc_parse_int(busy, &ms) && ms >= 0 && ms <= 600000)
+	if (ms >= 0)
 		store_set_busy_timeout(env->st, (int)ms);
 	return 0;
 }

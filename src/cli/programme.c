@@ -343,22 +343,96 @@ int cli_downtime(struct cli_env *env)
 	    "usage: unityqc downtime add FROM TO [--reason TEXT] | end ID DATE | list");
 }
 
-/* Writes text to path through a temporary file and a rename. */
-static int install_text(const char *path, const char *text)
+/* mkdir -p of the folder part of path. */
+static int make_parents(const char *path)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	char *dir = qc_xstrdup(path);
+	int rc = 0;
+	for (char *p = *dir ? strchr(dir + 1, '/') : NULL; p && !rc; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		struct stat sb;
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			rc = cli_error("cannot create folder '%s': %s", dir, qc_errno_text(errno));
+		else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			rc = cli_error(
+			    "cannot create folder '%s': a file of that name is in the way", dir);
+		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+/* Writes text to a temporary file next to path (creating its folders); tmp receives its name. */
+static int stage_text(const char *path, const char *text, char *tmp, size_t n)
+{
+	int rc = make_parents(path);
+	if (rc)
+		return rc;
+	snprintf(tmp, n, "%s.XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)
-		return cli_error("cannot write '%s': %s", path, strerror(errno));
+		return cli_error("cannot write '%s': %s", path, qc_errno_text(errno));
 	size_t len = strlen(text);
 	bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return cli_error("cannot write '%s': %s", path, strerror(e));
+	int e = errno;
+	if (close(fd) != 0 && ok) {
+		ok = false;
+		e = errno;
 	}
+	if (!ok) {
+		unlink(tmp);
+		return cli_error("cannot write '%s': %s", tmp, qc_errno_text(e));
+	}
+	return 0;
+}
+
+/* Where apply installs: -o, else the user's catalogue that cli_catalog() reads. */
+static int apply_target(const struct cli_opts *o, char *buf, size_t n)
+{
+	const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (o->output)
+		snprintf(buf, n, "%s", o->output);
+	else if (base && *base)
+		snprintf(buf, n, "%s/unityqc/catalog.cat", base);
+	else if (home && *home)
+		snprintf(buf, n, "%s/.config/unityqc/catalog.cat", home);
+	else
+		return cli_error("HOME is not set: say where to install the catalogue with -o PATH "
+				 "(or set XDG_CONFIG_HOME)");
+	return 0;
+}
+
+/*
+ * The new text is written first, beside its destination; the version is recorded next; the
+ * rename comes last. A file that cannot be written leaves no recorded version, and a recorded
+ * version is in place at once.
+ */
+static int apply_catalog(struct cli_env *env, const struct qc_catalog *newer, const char *source,
+			 char **lines, size_t n)
+{
+	char target[4096], tmp[4200];
+	int64_t version;
+	int rc = apply_target(env->o, target, sizeof(target));
+	if (!rc)
+		rc = cli_store(env);
+	if (!rc)
+		rc = stage_text(target, newer->text, tmp, sizeof(tmp));
+	if (rc)
+		return rc;
+	if (store_record_catalog(env->st, newer->text, source, env->o->operator_name, env->o->why,
+				 (const char *const *)lines, n, &version)) {
+		rc = cli_error("%s", qc_errmsg());
+		unlink(tmp);
+		return rc;
+	}
+	if (rename(tmp, target) != 0) {
+		rc = cli_error("catalogue version %lld recorded but not installed: cannot rename "
+			       "'%s' to '%s': %s",
+			       (long long)version, tmp, target, qc_errno_text(errno));
+		unlink(tmp);
+		return rc;
+	}
+	printf("catalogue version %lld recorded, installed as %s\n", (long long)version, target);
 	return 0;
 }
 
@@ -419,26 +493,8 @@ int cli_catalog_change(struct cli_env *env, bool apply)
 	}
 	cat_diff(&older, &newer, &lines, &n);
 	print_changes(lines, n);
-	if (apply && !(rc = cli_store(env))) {
-		char target[4096];
-		if (o->output)
-			qc_strlcpy(target, o->output, sizeof(target));
-		else {
-			const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-			char dir[4000];
-			snprintf(dir, sizeof(dir), "%s%s/unityqc", base && *base ? base : home,
-				 base && *base ? "" : "/.config");
-			mkdir(dir, 0755);
-			snprintf(target, sizeof(target), "%s/catalog.cat", dir);
-		}
-		int64_t version;
-		if (store_record_catalog(env->st, newer.text, new_path, o->operator_name, o->why,
-					 (const char *const *)lines, n, &version))
-			rc = cli_error("%s", qc_errmsg());
-		else if (!(rc = install_text(target, newer.text)))
-			printf("catalogue version %lld recorded, installed as %s\n",
-			       (long long)version, target);
-	}
+	if (apply)
+		rc = apply_catalog(env, &newer, new_path, lines, n);
 	free_lines(lines, n);
 	cat_release(&newer);
 	if (o->argc == 4)

@@ -20,7 +20,7 @@ static enum qc_status io_fail(const char *path, int err)
 {
 	if (disk_full(err))
 		return qc_fail(QC_ERR_FULL, "disk full while writing '%s'", path);
-	return qc_fail(QC_ERR_IO, "cannot write report '%s': %s", path, strerror(err));
+	return qc_fail(QC_ERR_IO, "cannot write report '%s': %s", path, qc_errno_text(err));
 }
 
 static char *folder_of(const char *path)
@@ -49,7 +49,7 @@ static enum qc_status create_fail(const char *path, int err)
 		    qc_fail(QC_ERR_IO, "cannot write report '%s': '%s' is not a folder", path, dir);
 	else if (err == EACCES || err == EROFS)
 		st = qc_fail(QC_ERR_IO, "cannot write report '%s': cannot create files in '%s': %s",
-			     path, dir, strerror(err));
+			     path, dir, qc_errno_text(err));
 	else
 		st = io_fail(path, err);
 	free(dir);

@@ -156,11 +156,27 @@ static const char *test_title(const struct sr *r)
 	return r->s->test[0] ? r->s->test : _("Quality control");
 }
 
+/* "approved by X on 2026-11-21 09:12:00 — comment"; the caller frees it. */
+static char *review_text(const struct qc_review *rv)
+{
+	if (!rv->reviewed)
+		return qc_xstrdup(_("not reviewed"));
+	char *who =
+	    qc_xasprintf(rv->approved ? _("approved by %s on %s") : _("rejected by %s on %s"),
+			 rv->reviewer, rv->at);
+	if (!rv->comment)
+		return who;
+	char *all = qc_xasprintf("%s — %s", who, rv->comment);
+	free(who);
+	return all;
+}
+
 static void draw_header(struct sr *r)
 {
 	const struct qc_session *s = r->s;
 	struct report_doc *d = &r->doc;
 	char machine[128], session[96], analysis[64], software[40];
+	char *review = review_text(&s->review);
 
 	report_text(d, REPORT_X0, d->y - 8, REPORT_REGULAR, 8, report_grey,
 		    _("Quality control report"));
@@ -190,12 +206,13 @@ static void draw_header(struct sr *r)
 	     report_black},
 	    {_("Overall verdict"), verdict_word(s->verdict), REPORT_BOLD,
 	     verdict_colour(s->verdict)},
-	    {_("Review"), _("not reviewed"), REPORT_REGULAR, report_black},
+	    {_("Review"), review, REPORT_REGULAR, report_black},
 	    {_("Software"), s->program_version[0] ? software : NULL, REPORT_REGULAR, report_black},
 	    {_("Scheduling"), s->not_for_scheduling ? _("not counted (repeat)") : _("counted"),
 	     REPORT_REGULAR, report_black},
 	};
 	draw_fields(d, f, QC_ARRAY_LEN(f));
+	free(review);
 }
 
 /* ---------------------------------------------------------------- measurements */

@@ -250,7 +250,7 @@ static enum qc_status read_text(const char *path, char **text, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, qc_errno_text(errno));
 	struct qc_buf b = {0};
 	char chunk[65536];
 	size_t n;

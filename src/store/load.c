@@ -181,6 +181,28 @@ static enum qc_status read_overlay(sqlite3_stmt *stmt, struct qc_session *s)
 	return QC_OK;
 }
 
+static enum qc_status read_review(sqlite3_stmt *stmt, struct qc_session *s)
+{
+	struct qc_review *r = &s->review;
+	const char *comment = (const char *)sqlite3_column_text(stmt, 3);
+
+	free(r->comment);
+	memset(r, 0, sizeof(*r));
+	r->reviewed = true;
+	r->approved = !strcmp((const char *)sqlite3_column_text(stmt, 0), "approved");
+	store_column_copy(stmt, 1, r->reviewer, sizeof(r->reviewer));
+	store_column_copy(stmt, 2, r->at, sizeof(r->at));
+	r->comment = comment && *comment ? qc_xstrdup(comment) : NULL;
+	return QC_OK;
+}
+
+enum qc_status store_load_review(struct store *st, struct qc_session *s)
+{
+	static const char sql[] = "SELECT decision, reviewer, at, comment FROM reviews "
+				  "WHERE session_id = ?1 ORDER BY id DESC LIMIT 1";
+	return for_rows(st, sql, s, read_review, "cannot read the review");
+}
+
 static enum qc_status load_parts(struct store *st, struct qc_session *s)
 {
 	static const char rec_sql[] = "SELECT " STORE_RECORD_COLUMNS
@@ -199,6 +221,8 @@ static enum qc_status load_parts(struct store *st, struct qc_session *s)
 		rc = for_rows(st, pv_sql, s, read_preview, "cannot read the previews");
 	if (!rc)
 		rc = for_rows(st, ov_sql, s, read_overlay, "cannot read the overlays");
+	if (!rc)
+		rc = store_load_review(st, s);
 	return rc;
 }
 
@@ -245,7 +269,7 @@ enum qc_status store_load_session(store_t *st, int64_t id, struct qc_session *ou
 }
 
 /* Accepts a date or a date and time; 'T' becomes ' ' so that text order is time order. */
-static enum qc_status normalise_since(const char *since, char out[20])
+enum qc_status store_normalise_since(const char *since, char out[20])
 {
 	struct qc_date d;
 	time_t t;
@@ -319,7 +343,7 @@ enum qc_status store_list_sessions(store_t *st, const char *test, const char *si
 
 	*rows = NULL;
 	*n = 0;
-	enum qc_status rc = since && *since ? normalise_since(since, from) : QC_OK;
+	enum qc_status rc = since && *since ? store_normalise_since(since, from) : QC_OK;
 	if (!rc)
 		rc = prepare_list(st, test, since && *since ? from : NULL, limit, &stmt);
 	if (rc)
@@ -343,18 +367,43 @@ enum qc_status store_list_sessions(store_t *st, const char *test, const char *si
  * later approval overrides an earlier rejection). The (test, completed_at) index is walked from
  * the newest end and the first session that counts ends the search.
  */
+static const char last_done_sql[] =
+    "SELECT s.completed_at FROM sessions AS s "
+    "WHERE s.test = ?1 AND s.not_for_scheduling = 0 "
+    "AND coalesce((SELECT r.decision FROM reviews AS r WHERE r.session_id = s.id "
+    "ORDER BY r.id DESC LIMIT 1), '') <> 'rejected' "
+    "ORDER BY s.completed_at DESC, s.id DESC LIMIT 1";
+
+enum qc_status store_last_done_plan(store_t *st, char **plan)
+{
+	struct qc_buf b = {0};
+	sqlite3_stmt *stmt;
+	char *sql = qc_xasprintf("EXPLAIN QUERY PLAN %s", last_done_sql);
+	enum qc_status rc = store_prepare(st, sql, &stmt);
+	free(sql);
+	*plan = NULL;
+	if (rc)
+		return rc;
+	int sr;
+	while ((sr = sqlite3_step(stmt)) == SQLITE_ROW) {
+		qc_buf_add(&b, (const char *)sqlite3_column_text(stmt, 3));
+		qc_buf_add(&b, "\n");
+	}
+	sqlite3_finalize(stmt);
+	if (sr != SQLITE_DONE) {
+		qc_buf_release(&b);
+		return store_db_fail(st, sr, "cannot explain the last-session query");
+	}
+	*plan = b.s ? qc_buf_detach(&b) : qc_xstrdup("");
+	return QC_OK;
+}
+
 enum qc_status store_last_done(store_t *st, const char *test, char when[20])
 {
-	static const char sql[] =
-	    "SELECT s.completed_at FROM sessions AS s "
-	    "WHERE s.test = ?1 AND s.not_for_scheduling = 0 "
-	    "AND coalesce((SELECT r.decision FROM reviews AS r WHERE r.session_id = s.id "
-	    "ORDER BY r.id DESC LIMIT 1), '') <> 'rejected' "
-	    "ORDER BY s.completed_at DESC, s.id DESC LIMIT 1";
 	sqlite3_stmt *stmt;
 
 	when[0] = '\0';
-	enum qc_status rc = store_prepare(st, sql, &stmt);
+	enum qc_status rc = store_prepare(st, last_done_sql, &stmt);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, test, -1, SQLITE_TRANSIENT);

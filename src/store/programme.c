@@ -324,13 +324,16 @@ enum qc_status store_history(store_t *st, const char *test, const char *since,
 	sqlite3_stmt *stmt;
 	size_t cap = 0;
 	int sr;
+	char from[20] = "";
 	*rows = NULL;
 	*n = 0;
-	enum qc_status rc = store_prepare(st, sql, &stmt);
+	enum qc_status rc = since && *since ? store_normalise_since(since, from) : QC_OK;
+	if (!rc)
+		rc = store_prepare(st, sql, &stmt);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, test, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, since && *since ? since : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, from, -1, SQLITE_TRANSIENT);
 	while ((sr = sqlite3_step(stmt)) == SQLITE_ROW) {
 		qc_grow(rows, &cap, *n + 1, sizeof(**rows));
 		read_value(stmt, &(*rows)[(*n)++]);

@@ -7,7 +7,7 @@
 #include "store_int.h"
 
 enum qc_status store_insert_review(struct store *st, int64_t session, const char *reviewer,
-				   bool approve, const char *comment)
+				   bool approve, const char *comment, struct qc_review *out)
 {
 	static const char sql[] =
 	    "INSERT INTO reviews (session_id, reviewer, at, decision, comment) "
@@ -28,6 +28,13 @@ enum qc_status store_insert_review(struct store *st, int64_t session, const char
 	sqlite3_finalize(stmt);
 	if (sr != SQLITE_DONE)
 		return store_db_fail(st, sr, "cannot store the review");
+	if (out) {
+		out->reviewed = true;
+		out->approved = approve;
+		qc_strlcpy(out->reviewer, reviewer, sizeof(out->reviewer));
+		qc_strlcpy(out->at, at, sizeof(out->at));
+		out->comment = comment && *comment ? qc_xstrdup(comment) : NULL;
+	}
 	snprintf(detail, sizeof(detail), "%s session %lld", approve ? "approve" : "reject",
 		 (long long)session);
 	return store_audit(st, reviewer, "review", session, detail);
@@ -70,7 +77,7 @@ enum qc_status store_review(store_t *st, int64_t session, const char *reviewer, 
 			     "not allow self-review)",
 			     reviewer, (long long)session);
 	if (!rc)
-		rc = store_insert_review(st, session, reviewer, approve, comment);
+		rc = store_insert_review(st, session, reviewer, approve, comment, NULL);
 	if (!rc)
 		rc = store_exec(st, "COMMIT", "cannot commit the review");
 	if (rc && !sqlite3_get_autocommit(st->db))

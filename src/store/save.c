@@ -128,10 +128,13 @@ static enum qc_status step_insert(struct store *st, sqlite3_stmt *stmt, const ch
 	return rc;
 }
 
-static enum qc_status check_supersedes(struct store *st, int64_t id)
+/* A correction replaces a session of the same test: another test's would vanish from its
+ * history and schedule. */
+static enum qc_status check_supersedes(struct store *st, const struct qc_session *s)
 {
 	sqlite3_stmt *stmt;
-	enum qc_status rc = store_prepare(st, "SELECT 1 FROM sessions WHERE id = ?1", &stmt);
+	int64_t id = s->supersedes;
+	enum qc_status rc = store_prepare(st, "SELECT test FROM sessions WHERE id = ?1", &stmt);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, id);
@@ -141,6 +144,10 @@ static enum qc_status check_supersedes(struct store *st, int64_t id)
 			     (long long)id);
 	else if (sr != SQLITE_ROW)
 		rc = store_db_fail(st, sr, "cannot look up the corrected session");
+	else if (strcmp((const char *)sqlite3_column_text(stmt, 0), s->test))
+		rc = qc_fail(QC_ERR_INVALID,
+			     "session %lld is a '%s' session: a '%s' session cannot correct it",
+			     (long long)id, (const char *)sqlite3_column_text(stmt, 0), s->test);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -316,11 +323,12 @@ static enum qc_status insert_overlays(struct store *st, const struct qc_session 
 	return rc;
 }
 
-static enum qc_status write_all(struct store *st, const struct qc_session *s, int64_t *id)
+static enum qc_status write_all(struct store *st, const struct qc_session *s, int64_t *id,
+				struct qc_review *review)
 {
 	char detail[160];
 
-	enum qc_status rc = s->supersedes ? check_supersedes(st, s->supersedes) : QC_OK;
+	enum qc_status rc = s->supersedes ? check_supersedes(st, s) : QC_OK;
 	if (!rc)
 		rc = insert_session(st, s, id);
 	if (!rc)
@@ -338,28 +346,33 @@ static enum qc_status write_all(struct store *st, const struct qc_session *s, in
 	rc = store_audit(st, s->operator_name, "save", *id, detail);
 	if (!rc && s->auto_approve)
 		rc = store_insert_review(st, *id, "auto", true,
-					 "approved automatically: every result OK, no comment");
+					 "approved automatically: every result OK, no comment",
+					 review);
 	return rc;
 }
 
 enum qc_status store_save_session(store_t *st, struct qc_session *s)
 {
 	int64_t id = 0;
+	struct qc_review review = {0};
 
 	enum qc_status rc = check_session(s);
 	if (!rc)
 		rc = store_exec(st, "BEGIN IMMEDIATE", NULL);
 	if (!rc)
-		rc = write_all(st, s, &id);
+		rc = write_all(st, s, &id, &review);
 	if (!rc)
 		rc = store_exec(st, "COMMIT", "cannot commit");
 	if (rc) {
 		/* A failed COMMIT may have rolled back already: ROLLBACK only if still open. */
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		free(review.comment);
 		return qc_fail_context(rc, "cannot save the %s session to '%s'",
 				       s->test[0] ? s->test : "(no test)", st->path);
 	}
 	s->id = id;
+	free(s->review.comment);
+	s->review = review;
 	return QC_OK;
 }

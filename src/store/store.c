@@ -49,9 +49,9 @@ enum qc_status store_db_fail(struct store *st, int rc, const char *what)
 		if (sys == ENOSPC || sys == EDQUOT || sys == EFBIG)
 			return qc_fail(QC_ERR_FULL,
 				       "%s%sdisk full or file size limit reached (%s: %s)", what,
-				       sep, msg, strerror(sys));
+				       sep, msg, qc_errno_text(sys));
 		return qc_fail(QC_ERR_IO, "%s%s%s%s%s", what, sep, msg, sys ? ": " : "",
-			       sys ? strerror(sys) : "");
+			       sys ? qc_errno_text(sys) : "");
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT: return qc_fail(QC_ERR_FORMAT, "%s%s%s", what, sep, msg);
 	case SQLITE_CANTOPEN:
@@ -148,7 +148,7 @@ static enum qc_status make_dir(const char *dir)
 		return qc_fail(QC_ERR_IO,
 			       "cannot create folder '%s': a file of that name is in the way", dir);
 	}
-	return qc_fail(QC_ERR_IO, "cannot create folder '%s': %s", dir, strerror(err));
+	return qc_fail(QC_ERR_IO, "cannot create folder '%s': %s", dir, qc_errno_text(err));
 }
 
 static enum qc_status make_parents(const char *path)
@@ -181,7 +181,7 @@ static enum qc_status check_file(const char *path)
 	if (stat(path, &sb) != 0) {
 		if (errno == ENOENT)
 			return QC_OK;
-		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, qc_errno_text(errno));
 	}
 	if (S_ISDIR(sb.st_mode))
 		return qc_fail(QC_ERR_IO, "cannot open '%s': it is a folder, not a database file",
@@ -190,7 +190,7 @@ static enum qc_status check_file(const char *path)
 		return qc_fail(QC_ERR_IO, "cannot open '%s': not a regular file", path);
 	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0)
 		return qc_fail(QC_ERR_IO, "cannot open '%s' for reading and writing: %s", path,
-			       strerror(errno));
+			       qc_errno_text(errno));
 	return QC_OK;
 }
 

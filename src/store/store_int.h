@@ -67,8 +67,13 @@ void store_read_list_row(sqlite3_stmt *stmt, struct store_row *row);
 /* Reads a measurement from column c on (STORE_RECORD_COLUMNS). */
 enum qc_status store_read_record(sqlite3_stmt *stmt, int c, struct qc_record *r);
 
-/* Inserts a review row inside the caller's transaction. */
+/* A --since value as stored times compare: a real date, or a date and time ('T' or ' '). */
+enum qc_status store_normalise_since(const char *since, char out[20]);
+
+/* Inserts a review row inside the caller's transaction; out (may be NULL) receives it. */
 enum qc_status store_insert_review(struct store *st, int64_t session, const char *reviewer,
-				   bool approve, const char *comment);
+				   bool approve, const char *comment, struct qc_review *out);
+/* Loads the review that holds for s->id into s->review (left empty when none). */
+enum qc_status store_load_review(struct store *st, struct qc_session *s);
 
 #endif

@@ -97,7 +97,8 @@ static void load(struct tui *t, struct picker *p)
 	clear_entries(p);
 	DIR *d = opendir(p->dir);
 	if (!d) {
-		tui_message(t, true, _("cannot open folder '%s': %s"), p->dir, strerror(errno));
+		tui_message(t, true, _("cannot open folder '%s': %s"), p->dir,
+			    qc_errno_text(errno));
 		return;
 	}
 	p->here = p->reports ? 0 : count_dicom(p->dir);
@@ -199,7 +200,7 @@ static void go(struct tui *t, struct picker *p, const char *name)
 	qc_strlcpy(sub, name, sizeof(sub)); /* name may live in the entries load() frees */
 	snprintf(next, sizeof(next), "%s/%s", p->dir, sub);
 	if (!realpath(next, real)) {
-		tui_message(t, true, _("cannot open folder '%s': %s"), next, strerror(errno));
+		tui_message(t, true, _("cannot open folder '%s': %s"), next, qc_errno_text(errno));
 		return;
 	}
 	char old[PATH_MAX];

@@ -242,7 +242,7 @@ void tui_export_pdf(struct tui *t, const struct qc_session *s)
 		*slash = '/';
 		if (rc) {
 			tui_message(t, true, _("cannot create the folder of '%s': %s"), path,
-				    strerror(errno));
+				    qc_errno_text(errno));
 			return;
 		}
 	}

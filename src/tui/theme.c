@@ -163,7 +163,7 @@ bool tui_theme_load(struct tui *t, const char *path, char *err, size_t n)
 		return true;
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, n, "cannot open theme '%s': %s", path, strerror(errno));
+		snprintf(err, n, "cannot open theme '%s': %s", path, qc_errno_text(errno));
 		return false;
 	}
 	struct qc_buf b = {0};

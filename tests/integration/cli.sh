@@ -124,10 +124,16 @@ check "bad: nothing more stored" test "$(sqlite3 "$DB" 'select count(*) from ses
 locker=$!
 sleep 0.5
 expect_error "bad: locked database" "locked" env UNITYQC_BUSY_MS=500 "$BIN" --db "$DB" analyze mvic_field "$FIELD" --save
+expect_error "bad: UNITYQC_BUSY_MS not a number is refused" "UNITYQC_BUSY_MS must be a number of milliseconds from 0 to 600000, not '5s'" env UNITYQC_BUSY_MS=5s "$BIN" --db "$DB" sessions
+expect_error "bad: UNITYQC_BUSY_MS out of range is refused" "not '-1'" env UNITYQC_BUSY_MS=-1 "$BIN" --db "$DB" sessions
 wait $locker
 check "locked: the session saved before is intact" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 1
 out=$("$BIN" --db "$DB" analyze mvic_field "$FIELD" --save)
 has "locked: saving works again once released" "$out" "saved session 2"
+# System errors read as the rest of a message: lower case, in the user's language.
+expect_error "errors: a missing catalogue in lower case" "cannot open catalogue '$T_TMP/nope.cat': no such file or directory" "$BIN" catalog check "$T_TMP/nope.cat"
+expect_error "errors: a missing report to import in lower case" "cannot open '$T_TMP/nope.htm': no such file or directory" "$BIN" --db "$DB" import piqt "$T_TMP/nope.htm"
+expect_error "errors: a report onto a folder in lower case" "cannot write report '$T_TMP': is a directory" "$BIN" --db "$DB" report session 1 -o "$T_TMP"
 
 # A full disk: the file-size limit stops the PDF and the database write.
 cp "$T_TMP/s1.pdf" "$T_TMP/keep.pdf"
@@ -145,6 +151,30 @@ check "catalog show --json: mvic_field measures" test "$(json "$T_TMP/cat.json" 
 "$BIN" catalog export >"$T_TMP/copy.cat"
 n_tests=$(json "$T_TMP/cat.json" "len(j['tests'])")
 has "catalog export: a copy that checks" "$("$BIN" catalog check "$T_TMP/copy.cat")" "$n_tests tests: ok"
+check "catalog export: the built-in catalogue, byte for byte" cmp "$TOP/src/catalog/default.cat" "$T_TMP/copy.cat"
 has "scan: series of the real Unity folders" "$("$BIN" scan "$SHARED/mrl/mv")" "13 DICOM images, 0 skipped, 3 series"
+lacks "scan: nothing said when every folder is read" "$("$BIN" scan "$TOP/sample-dicom/mvic")" "could not be read"
+# A sub-folder without permissions: its images are missing, and the scan says so. root reads it
+# anyway, so as root the scan runs as nobody when setpriv can do that, else the check is skipped.
+SCAN=$(mktemp -d)
+mkdir -p "$SCAN/open" "$SCAN/locked"
+cp "$TOP/sample-dicom/mvic/mvic_1.dcm" "$SCAN/open/"
+cp "$TOP/sample-dicom/mvic/mvic_2.dcm" "$SCAN/locked/"
+chmod 755 "$SCAN" "$SCAN/open"
+chmod 644 "$SCAN/open/mvic_1.dcm"
+chmod 000 "$SCAN/locked"
+as_user=()
+if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
+	out=$("${as_user[@]}" "$BIN" scan "$SCAN" 2>&1)
+	has "scan: an unreadable sub-folder is said" "$out" "1 sub-folder(s) could not be read"
+	has "scan: the readable images are still listed" "$out" "1 DICOM images"
+else
+	echo "skip scan: an unreadable sub-folder is said (running as root without setpriv: chmod 000 does not stop root)"
+fi
+chmod 755 "$SCAN/locked"
+rm -rf "$SCAN"
 
 t_summary

@@ -33,6 +33,8 @@ expect_error "record: a skipped item needs a comment" "needs a comment" "${Q[@]}
 has "record: safety with the door interlock failing is ACTION" "$("${Q[@]}" record safety $items door_interlock=no --operator tech --comment "porte bloquée ouverte")" "(ACTION)"
 has "record: couch with the derived difference" "$("${Q[@]}" record couch p1_mm=1000 p2_mm=1041,5 --operator tech --json)" '"name": "delta_mm", "value": 1.5, "unit": "mm", "image": -1, "verdict": "OK"'
 has "record: three readings averaged" "$("${Q[@]}" record beam_quality d20_d10="0.703;0.705;0.704" d15_d5="0.72;0.72;0.73" --operator tech --json)" 'mean of 3 readings'
+expect_error "record: an item given twice is refused" "helium: 'level_pct' given twice" "${Q[@]}" record helium level_pct=72 level_pct=60 --operator tech
+expect_error "record: a correction of another test is refused, naming both" "session 1 is a 'helium' session: a 'couch' session cannot correct it" "${Q[@]}" record couch p1_mm=1000 p2_mm=1000 --operator tech --supersedes 1
 check "record: nothing stored by the refused records" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 5
 
 # --- Due list.
@@ -54,6 +56,8 @@ check "history: header and two rows" test "$(wc -l <<<"$csv")" = 3
 has "history: the backdated value" "$csv" '2026-11-16 08:10:00,"tech",not_reviewed,"level_pct",-1,72,'
 has "history: levels used kept with the value" "$csv" ',0,65,70,,,TOLERANCE,'
 expect_error "history: unknown test" "unknown test" "${Q[@]}" history nothing
+expect_error "history: --since must be a real date" "bad date '2026-02-30': expected YYYY-MM-DD" "${Q[@]}" history helium --since 2026-02-30
+check "history: --since with a 'T' time" test "$("${Q[@]}" history helium --csv --since 2026-11-16T08:05 | wc -l)" = 3
 
 # --- Review.
 queue=$("${Q[@]}" review)
@@ -86,6 +90,20 @@ out=$("${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "seuil d'a
 has "catalog apply: recorded and installed" "$out" "recorded, installed as $T_TMP/installed.cat"
 check "catalog apply: the change is in the database" test "$(sqlite3 "$DB" "select c.what||'|'||c.old||'|'||c.new||'|'||v.who||'|'||v.why from catalog_changes c join catalog_versions v on v.id = c.version_id")" = "helium.level_pct tolerance|70 -|72 -|phys|seuil d'alerte constructeur"
 has "catalog apply: the installed copy is used" "$("${Q[@]}" --catalog "$T_TMP/installed.cat" record helium level_pct=71 --operator tech)" "(TOLERANCE)"
+versions() { sqlite3 "$DB" 'select count(*) from catalog_versions'; }
+out=$("${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "copie du service" -o "$T_TMP/new/site/qc/site.cat")
+has "catalog apply: creates the missing folders of -o" "$out" "installed as $T_TMP/new/site/qc/site.cat"
+check "catalog apply: the installed file is the applied one" cmp -s "$T_TMP/site.cat" "$T_TMP/new/site/qc/site.cat"
+before=$(versions)
+: >"$T_TMP/in-the-way"
+expect_error "catalog apply: a destination that cannot be written is refused" "a file of that name is in the way" "${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "essai" -o "$T_TMP/in-the-way/site.cat"
+check "catalog apply: nothing recorded when the file cannot be installed" test "$(versions)" = "$before"
+expect_error "catalog apply: HOME unset is said" "HOME is not set: say where to install the catalogue with -o PATH" env -u HOME -u XDG_CONFIG_HOME "${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "essai"
+check "catalog apply: nothing recorded without a destination" test "$(versions)" = "$before"
+out=$(XDG_CONFIG_HOME="$T_TMP/xdg/deeper" "${Q[@]}" --operator phys catalog apply "$T_TMP/site.cat" --why "poste du physicien")
+has "catalog apply: installs the user's catalogue in a new config folder" "$out" "installed as $T_TMP/xdg/deeper/unityqc/catalog.cat"
+check "catalog apply: the user's catalogue is the applied one" cmp -s "$T_TMP/site.cat" "$T_TMP/xdg/deeper/unityqc/catalog.cat"
+check "catalog apply: no temporary file left" test -z "$(find "$T_TMP/xdg" "$T_TMP/new" -name '*.cat.*')"
 printf '[review]\nauto_approve = yes\n' >>"$T_TMP/installed.cat"
 # shellcheck disable=SC2086
 "${Q[@]}" --catalog "$T_TMP/installed.cat" record safety $items door_interlock=yes --operator tech >/dev/null

@@ -248,10 +248,64 @@ TEST(catalog_leaf_geometry)
 	cat_release(&cat);
 	free(text);
 	expect("[machine w]\nleaf_widths = 10y10\n", "site.cat:13: leaf_widths needs COUNTxWIDTH");
+	/* The isocentre boundary follows a pair of the machine, wherever the pairs are given. */
+	expect("[machine w]\nleaf_boundary = 81\nleaf_pairs = 80\n",
+	       "site.cat:13: leaf_boundary 81 is not a leaf pair: the machine has 80 pairs");
+	expect("[machine w]\nleaf_widths = 10x10 40x5\nleaf_boundary = 51\n[machine v]\n",
+	       "site.cat:14: leaf_boundary 51 is not a leaf pair: the machine has 50 pairs");
+	expect("[machine w]\nleaf_pairs = 80\nleaf_boundary = 0\n",
+	       "site.cat:14: leaf_boundary must be the pair number");
+	expect("[machine w]\nleaf_pairs = 80\nleaf_boundary = -3\n",
+	       "site.cat:14: leaf_boundary must be the pair number");
+	expect("[machine w]\nleaf_boundary = 12\n", "site.cat:13: leaf_boundary 12 is not a");
+	expect("[machine w]\nleaf_boundary = 80\nleaf_pairs = 80\n", NULL);
+}
+
+/* nan and inf are not numbers a catalogue may hold: every numeric key refuses them. */
+TEST(catalog_numbers_refuse_nan_and_inf)
+{
+	expect("[machine w]\nmv_iso_px = nan 600\n", "site.cat:13: mv_iso_px needs");
+	expect("[machine w]\nmv_iso_px = 500 inf\n", "site.cat:13: mv_iso_px needs");
+	expect("[machine w]\nmv_iso_px = 500 600 7\n", "site.cat:13: mv_iso_px needs");
+	expect("[machine w]\nleaf_widths = 80xnan\n", "site.cat:13: leaf_widths needs");
+	expect("[machine w]\nleaf_widths = 80xinf\n", "site.cat:13: leaf_widths needs");
+	expect("[machine w]\nleaf_widths = 80x7.15mm\n", "site.cat:13: leaf_widths needs");
+	expect("[machine w]\nmv_iso_px = 500.5 600\nleaf_widths = 10x10 40x5\n", NULL);
+	expect("field = nan 10\n", "site.cat:12: field needs");
+	expect("field = 10 10 inf 0\n", "site.cat:12: field needs");
+	expect("field = 10 10 -5 0\n", NULL);
+	expect("[measure t.x]\nrange = nan 5\n", "site.cat:13: range needs");
+	expect("[measure t.x]\nrange = 0 inf\n", "site.cat:13: range needs");
+	expect("[measure t.x]\nrange = -inf 0\n", "site.cat:13: range needs");
+	expect("[measure t.x]\nreference = nan\n", "site.cat:13: reference must be");
+	expect("[measure t.x]\ntolerance = inf\n", "site.cat:13: tolerance must be");
+}
+
+/* A key given twice in a section would silently replace the first value. */
+TEST(catalog_refuses_a_key_given_twice)
+{
+	expect("frequency = weekly\n", "site.cat:12: 'frequency' given twice in this section "
+				       "(first on line 10)");
+	expect("[machine w]\nleaf_pairs = 80\nleaf_pairs = 60\n",
+	       "site.cat:14: 'leaf_pairs' given twice in this section (first on line 13)");
+	expect("[measure t.x]\nlabel.fr = X\nlabel.en = X\ntolerance = 1\nreference = 0\n"
+	       "tolerance = 2\n",
+	       "site.cat:17: 'tolerance' given twice in this section (first on line 15)");
+	expect("[review]\nself_review = no\nself_review = yes\n", "site.cat:14: 'self_review'");
+	expect("[frequency f]\nevery = 1 day\nevery = 2 days\n", "site.cat:14: 'every' given");
+	/* The same key in another section, "+=" continuations and the keys that add items. */
+	expect("[machine w]\nname = W\n[machine v]\nname = V\n", NULL);
+	expect("instructions.en = one\ninstructions.en += two\n", NULL);
+	expect("field = 10 10\nfield = 20 20\n[calendar]\nclosed = 2026-12-24\n"
+	       "closed = 2026-12-31\n",
+	       NULL);
 }
 
 TEST(catalog_frequency_and_calendar_keys)
 {
+	/* An incomplete frequency is named with the line of its header. */
+	expect("[frequency f]\nname.fr = F\nname.en = F\n[test u]\n",
+	       "site.cat:12: frequency 'f' needs every, name.fr and name.en");
 	expect(
 	    "[frequency f]\nname.fr = F\nname.en = F\nevery = 1 month\nday = 1\nwindow_start = 7\n"
 	    "weekdays = mon, thu\nstart = 2026-01-05\n[calendar]\nclosed = 2026-12-24\n"
@@ -259,6 +313,12 @@ TEST(catalog_frequency_and_calendar_keys)
 	    NULL);
 	expect("[frequency f]\nweekdays = monday, funday\n", "site.cat:13: weekdays takes");
 	expect("[frequency f]\nday = 32\n", "site.cat:13: day must be");
+	expect("[frequency f]\nevery = 1 dayz\n", "site.cat:13: unknown unit 'dayz'");
+	expect("[frequency f]\nevery = 2 weekly\n", "site.cat:13: unknown unit 'weekly'");
+	expect("[frequency f]\nevery = 3 monthsss\n", "site.cat:13: unknown unit 'monthsss'");
+	expect("[frequency f]\nname.fr = F\nname.en = F\nevery = 2 days\n"
+	       "[frequency g]\nname.fr = G\nname.en = G\nevery = 1 month\n",
+	       NULL);
 	expect("[calendar]\nclosed = 2026-12-31 2026-12-01\n", "a closed range runs forwards");
 	expect("[review]\nauto = yes\n", "unknown key 'auto' in the review section");
 	struct qc_catalog c;

@@ -1,5 +1,6 @@
 /* Manual tests: typed values checked live, readings, yes/no, choices, formulas, skips. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "qc/catalog.h"
 #include "qc/session.h"
@@ -128,12 +129,13 @@ TEST(manual_session_from_entries)
 	e[5].value = "-";
 	memset(&s, 0, sizeof(s));
 	REQUIRE_OK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), "ruler missing"));
+	delta = NULL;
 	for (size_t i = 0; i < s.n_rec; i++)
-		if (!strcmp(s.rec[i].m.name, "delta")) {
-			CHECK(s.rec[i].verdict == QC_V_NOT_DONE && !s.rec[i].m.has_value);
-			CHECK(strstr(s.rec[i].m.note, "'p1_mm'") ||
-			      strstr(s.rec[i].m.note, "'p1'"));
-		}
+		if (!strcmp(s.rec[i].m.name, "delta"))
+			delta = &s.rec[i];
+	REQUIRE(delta);
+	CHECK(delta->verdict == QC_V_NOT_DONE && !delta->m.has_value);
+	CHECK_STR(delta->m.note, "not computed: 'p1' has no value");
 	qc_session_release(&s);
 	cat_release(&cat);
 }
@@ -157,6 +159,126 @@ TEST(manual_formula_errors_in_catalogue)
 	    qc_xasprintf("%s[measure t.b]\nlabel.fr = b\nlabel.en = b\nformula = (a * 2\n", base);
 	CHECK(cat_parse(text, "f.cat", &c) == QC_ERR_FORMAT);
 	CHECK(strstr(qc_errmsg(), "missing ')'") != NULL);
+	free(text);
+}
+
+/* Answers are stored whole or refused, never cut; an item is typed once. */
+TEST(manual_long_answer_and_repeated_item_refused)
+{
+	const struct qc_test *t = load();
+	const struct qc_mdef *note = cat_find_mdef(t, "note");
+	REQUIRE(note);
+	char longest[64], too_long[65], msg[200];
+	memset(longest, 'x', 63);
+	longest[63] = '\0';
+	memset(too_long, 'x', 64);
+	too_long[64] = '\0';
+	enum qc_verdict v;
+	double value;
+	CHECK(qc_entry_check(note, longest, &v, &value, msg, sizeof(msg)) == QC_OK);
+	CHECK(qc_entry_check(note, too_long, &v, &value, msg, sizeof(msg)) == QC_ERR_INVALID);
+	CHECK_STR(msg, "too long for an answer (63 bytes at most): put the details in the comment");
+
+	struct qc_entry e[] = {
+	    {"level", "68"}, {"q", "0.704;0.704;0.705"}, {"door", "y"},
+	    {"beam", "n"},   {"state", "good"},		 {"p1", "1000"},
+	    {"p2", "1040"},  {"note", too_long},
+	};
+	struct qc_session s = {0};
+	CHECK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), NULL) == QC_ERR_INVALID);
+	CHECK(strstr(qc_errmsg(), "note: too long for an answer") != NULL);
+	qc_session_release(&s);
+	e[7].value = longest;
+	REQUIRE_OK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), NULL));
+	const struct qc_record *r = NULL;
+	for (size_t i = 0; i < s.n_rec; i++)
+		if (!strcmp(s.rec[i].m.name, "note"))
+			r = &s.rec[i];
+	REQUIRE(r);
+	CHECK_STR(r->text, longest);
+	qc_session_release(&s);
+
+	/* level=68 then level=80: which one holds? Neither: refused. */
+	struct qc_entry twice[QC_ARRAY_LEN(e) + 1];
+	memcpy(twice, e, sizeof(e));
+	twice[QC_ARRAY_LEN(e)] = (struct qc_entry){"level", "80"};
+	memset(&s, 0, sizeof(s));
+	CHECK(qc_session_from_entries(&s, t, twice, QC_ARRAY_LEN(twice), NULL) == QC_ERR_INVALID);
+	CHECK(strstr(qc_errmsg(), "t: 'level' given twice") != NULL);
+	qc_session_release(&s);
+	cat_release(&cat);
+}
+
+/* The value of a measurement of a manual session from typed values. */
+static const struct qc_record *computed(struct qc_session *s, const struct qc_test *t,
+					const struct qc_entry *e, size_t n, const char *name)
+{
+	memset(s, 0, sizeof(*s));
+	REQUIRE_OK(qc_session_from_entries(s, t, e, n, NULL));
+	for (size_t i = 0; i < s->n_rec; i++)
+		if (!strcmp(s->rec[i].m.name, name))
+			return &s->rec[i];
+	t_fail(__FILE__, __LINE__, "no record '%s'", name);
+	longjmp(t_abort, 1);
+}
+
+/* Formulas are computed in catalogue order: one using a later formula would never have a value. */
+TEST(manual_formula_order_checked_not_numbers)
+{
+	struct qc_catalog c;
+	struct qc_session s;
+	const char *base = "[frequency m]\nname.fr = M\nname.en = M\nevery = 1 month\n"
+			   "[test t]\nname.fr = T\nname.en = T\nfrequency = m\ninput = manual\n"
+			   "[measure t.a]\nlabel.fr = a\nlabel.en = a\n"
+			   "[measure t.b]\nlabel.fr = b\nlabel.en = b\n";
+	char *text = qc_xasprintf("%s[measure t.twice]\nlabel.fr = x\nlabel.en = x\n"
+				  "formula = sum * 2\n"
+				  "[measure t.sum]\nlabel.fr = s\nlabel.en = s\nformula = a + b\n",
+				  base);
+	CHECK(cat_parse(text, "f.cat", &c) == QC_ERR_FORMAT);
+	CHECKF(strstr(qc_errmsg(), "f.cat:16: t.twice: formula 'sum * 2' uses sum, a formula "
+				   "computed after it (define [measure t.sum] first)"),
+	       "%s", qc_errmsg());
+	free(text);
+
+	/* In that order it is computed. */
+	text = qc_xasprintf("%s[measure t.sum]\nlabel.fr = s\nlabel.en = s\nformula = a + b\n"
+			    "[measure t.twice]\nlabel.fr = x\nlabel.en = x\nformula = sum * 2\n",
+			    base);
+	REQUIRE_OK(cat_parse(text, "f.cat", &c));
+	struct qc_entry e[] = {{"a", "1.5"}, {"b", "2"}};
+	const struct qc_record *r = computed(&s, cat_find_test(&c, "t"), e, 2, "twice");
+	CHECK(r->m.has_value && r->m.value == 7);
+	qc_session_release(&s);
+	cat_release(&c);
+	free(text);
+
+	/* The check does not judge numbers it does not have: sqrt(a - b) and 1 / (a - b) are
+	 * valid formulas; only typed values can make them fail. */
+	text = qc_xasprintf("%s[measure t.r]\nlabel.fr = r\nlabel.en = r\nformula = sqrt(a - b)\n"
+			    "[measure t.q]\nlabel.fr = q\nlabel.en = q\nformula = 1 / (a - b)\n",
+			    base);
+	REQUIRE_OK(cat_parse(text, "f.cat", &c));
+	const struct qc_test *t = cat_find_test(&c, "t");
+	struct qc_entry ok[] = {{"a", "5"}, {"b", "1"}};
+	r = computed(&s, t, ok, 2, "r");
+	CHECK(r->m.has_value && r->m.value == 2);
+	qc_session_release(&s);
+	struct qc_entry neg[] = {{"a", "1"}, {"b", "5"}};
+	r = computed(&s, t, neg, 2, "r");
+	CHECK(!r->m.has_value && strstr(r->m.note, "square root of a negative number"));
+	qc_session_release(&s);
+	struct qc_entry zero[] = {{"a", "2"}, {"b", "2"}};
+	r = computed(&s, t, zero, 2, "q");
+	CHECK(!r->m.has_value && strstr(r->m.note, "division by zero"));
+	qc_session_release(&s);
+	cat_release(&c);
+	free(text);
+	/* Syntax and names are still checked. */
+	text = qc_xasprintf("%s[measure t.r]\nlabel.fr = r\nlabel.en = r\nformula = sqrt(a - z)\n",
+			    base);
+	CHECK(cat_parse(text, "f.cat", &c) == QC_ERR_FORMAT);
+	CHECK(strstr(qc_errmsg(), "'z' has no value") != NULL);
 	free(text);
 }
 

@@ -205,6 +205,20 @@ TEST(programme_history_rows)
 	REQUIRE_OK(store_history(st, "helium", "2026-11-10", &v, &n));
 	CHECK(n == 1);
 	free(v);
+	/* A time with 'T' compares as the stored times (' '): the 08:00 session is after 07:00. */
+	REQUIRE_OK(store_history(st, "helium", "2026-11-09T07:00", &v, &n));
+	CHECK(n == 2);
+	free(v);
+	/* Not a real date: said, rather than an empty or a whole history. */
+	static const char *const bad[] = {"2026-02-30", "2026-13-01", "yesterday", "2026-11",
+					  "2026-11-09 25:00"};
+	for (size_t i = 0; i < QC_ARRAY_LEN(bad); i++) {
+		v = NULL;
+		CHECKF(store_history(st, "helium", bad[i], &v, &n) == QC_ERR_INVALID,
+		       "'%s' accepted", bad[i]);
+		CHECKF(strstr(qc_errmsg(), "expected YYYY-MM-DD"), "%s", qc_errmsg());
+		free(v);
+	}
 	store_close(st);
 }
 
@@ -250,14 +264,18 @@ TEST(programme_due_list_uses_downtime_and_reviews)
 	struct run_due *items;
 	size_t n;
 	REQUIRE_OK(run_due_list(&cat, st, (struct qc_date){2026, 12, 2}, &items, &n));
+	const struct run_due *safety = NULL, *helium = NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(items[i].test->id, "safety")) {
-			CHECK(items[i].st.state == SCHED_NOT_DUE && items[i].st.in_downtime);
-			CHECK(items[i].st.due.d == 7);
-		}
-		if (!strcmp(items[i].test->id, "helium")) /* the rejected session does not count */
-			CHECK(items[i].st.state == SCHED_OVERDUE && items[i].st.due.d == 20);
+		if (!strcmp(items[i].test->id, "safety"))
+			safety = &items[i];
+		if (!strcmp(items[i].test->id, "helium"))
+			helium = &items[i];
 	}
+	REQUIRE(safety && helium);
+	CHECK(safety->st.state == SCHED_NOT_DUE && safety->st.in_downtime);
+	CHECK(safety->st.due.d == 7);
+	/* The rejected session does not count. */
+	CHECK(helium->st.state == SCHED_OVERDUE && helium->st.due.d == 20);
 	free(items);
 	cat_release(&cat);
 	store_close(st);

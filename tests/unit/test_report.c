@@ -1,4 +1,5 @@
 /* Session PDF report: content read back with poppler, rendering, page breaks, atomic writes. */
+#include <ctype.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "qc/i18n.h"
 #include "qc/report.h"
 #include "qc/session.h"
+#include "qc/store.h"
 #include "test.h"
 
 #define PV_W 512
@@ -404,6 +406,82 @@ TEST(report_session_english_content)
 	free(text);
 	free(path);
 	qc_session_release(&s);
+	cat_release(&cat);
+}
+
+/* The report of a stored session, loaded again as `unityqc report session` does. */
+static char *stored_report_text(store_t *st, const struct qc_catalog *cat, int64_t id, bool french)
+{
+	struct qc_session s;
+	enum qc_status rc;
+
+	REQUIRE_OK(store_load_session(st, id, &s));
+	char *path = write_report(cat, &s, french, &rc);
+	qc_session_release(&s);
+	CHECKF(rc == QC_OK, "report: %s", qc_errmsg());
+	char *text = rc == QC_OK ? pdf_text(path, 0, 0) : qc_xstrdup("");
+	free(path);
+	/* One space for every run of blanks: a long value wraps onto indented lines. */
+	char *w = text;
+	for (const char *r = text; *r; r++)
+		if (!isspace((unsigned char)*r))
+			*w++ = *r;
+		else if (w > text && w[-1] != ' ')
+			*w++ = ' ';
+	*w = '\0';
+	return text;
+}
+
+/* The header says the review that holds: none, then an approval, then a later rejection. */
+TEST(report_session_review_state)
+{
+	struct qc_catalog cat;
+	struct qc_session s;
+	store_t *st;
+	char *db = qc_xasprintf("%s/review.db", t_tmpdir());
+
+	REQUIRE_OK(cat_load_default(&cat));
+	REQUIRE_OK(store_open(db, &st));
+	make_session(&cat, &s);
+	s.id = 0;
+	REQUIRE_OK(store_save_session(st, &s));
+	int64_t id = s.id;
+	qc_session_release(&s);
+
+	char *text = stored_report_text(st, &cat, id, false);
+	CHECK_HAS(text, "not reviewed");
+	CHECK(!strstr(text, "approved by"));
+	free(text);
+
+	REQUIRE_OK(store_review(st, id, "Paul Martin", true, "checked against the film", false));
+	text = stored_report_text(st, &cat, id, false);
+	CHECK_HAS(text, "approved by Paul Martin on 20");
+	CHECK_HAS(text, "checked against the film");
+	CHECK(!strstr(text, "not reviewed"));
+	free(text);
+
+	REQUIRE_OK(store_review(st, id, "Claire Dubois", false, "wrong energy selected", false));
+	text = stored_report_text(st, &cat, id, false);
+	CHECK_HAS(text, "rejected by Claire Dubois on 20");
+	CHECK_HAS(text, "wrong energy selected");
+	CHECK(!strstr(text, "approved by"));
+	free(text);
+
+	text = stored_report_text(st, &cat, id, true);
+	CHECK_HAS(text, "refusée par Claire Dubois le 20");
+	free(text);
+
+	/* An automatic approval is in the saved session at once (the TUI prints it unreloaded). */
+	make_session(&cat, &s);
+	s.id = 0;
+	s.auto_approve = true;
+	REQUIRE_OK(store_save_session(st, &s));
+	CHECK(s.review.reviewed && s.review.approved);
+	CHECK_STR(s.review.reviewer, "auto");
+	qc_session_release(&s);
+
+	store_close(st);
+	free(db);
 	cat_release(&cat);
 }
 

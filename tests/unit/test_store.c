@@ -521,11 +521,11 @@ TEST(store_open_permission_denied)
 	REQUIRE(ok);
 	char want[1200];
 	CHECK(r.status == QC_ERR_IO);
-	snprintf(want, sizeof(want), "cannot open '%s' for reading and writing: %s", file,
-		 strerror(EACCES));
+	snprintf(want, sizeof(want), "cannot open '%s' for reading and writing: permission denied",
+		 file);
 	CHECK_STR(r.msg, want);
 	CHECK(r.status2 == QC_ERR_IO);
-	snprintf(want, sizeof(want), "cannot create folder '%s/new': %s", dir, strerror(EACCES));
+	snprintf(want, sizeof(want), "cannot create folder '%s/new': permission denied", dir);
 	CHECK_STR(r.msg2, want);
 }
 
@@ -678,6 +678,18 @@ TEST(store_correction_supersedes)
 	CHECK(back.supersedes == first);
 	CHECK(back.rec[0].m.value == 3.25);
 	qc_session_release(&back);
+	qc_session_release(&s);
+
+	/* A session of another test cannot replace it. */
+	simple_session(&s, "weekly", "2024-01-03 08:00:00", 2);
+	s.supersedes = first;
+	CHECK(store_save_session(st, &s) == QC_ERR_INVALID);
+	CHECK(strstr(qc_errmsg(), "session 1 is a 'daily' session: a 'weekly' session cannot "
+				  "correct it"));
+	CHECK(s.id == 0);
+	int64_t n;
+	REQUIRE_OK(store_count_sessions(st, &n));
+	CHECK(n == 2);
 	qc_session_release(&s);
 	store_close(st);
 }
@@ -885,35 +897,19 @@ TEST(store_last_done_skips_repeats_and_rejected)
 	store_close(st);
 }
 
+/* The plan of the query store_last_done runs (the due list asks it once a test). */
 TEST(store_last_done_uses_index)
 {
-	const char *path = tmp_path("qc.db");
 	store_t *st;
+	char *plan;
 
-	REQUIRE_OK(store_open(path, &st));
+	REQUIRE_OK(store_open(tmp_path("qc.db"), &st));
+	REQUIRE_OK(store_last_done_plan(st, &plan));
 	store_close(st);
-	sqlite3 *db = raw_open(path);
-	sqlite3_stmt *stmt;
-	REQUIRE(sqlite3_prepare_v2(
-		    db,
-		    "EXPLAIN QUERY PLAN SELECT s.completed_at FROM sessions AS s "
-		    "WHERE s.test = ?1 AND s.not_for_scheduling = 0 "
-		    "AND coalesce((SELECT r.decision FROM reviews AS r WHERE r.session_id = s.id "
-		    "ORDER BY r.id DESC LIMIT 1), '') <> 'rejected' "
-		    "ORDER BY s.completed_at DESC, s.id DESC LIMIT 1",
-		    -1, &stmt, NULL) == SQLITE_OK);
-	struct qc_buf plan = {0};
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		qc_buf_add(&plan, (const char *)sqlite3_column_text(stmt, 3));
-		qc_buf_add(&plan, "\n");
-	}
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	REQUIRE(plan.s);
-	CHECKF(strstr(plan.s, "USING INDEX sessions_test_completed (test=?)"), "%s", plan.s);
-	CHECKF(strstr(plan.s, "USING INDEX reviews_session"), "%s", plan.s);
-	CHECKF(!strstr(plan.s, "TEMP B-TREE"), "%s", plan.s);
-	qc_buf_release(&plan);
+	CHECKF(strstr(plan, "USING INDEX sessions_test_completed (test=?)"), "%s", plan);
+	CHECKF(strstr(plan, "USING INDEX reviews_session"), "%s", plan);
+	CHECKF(!strstr(plan, "TEMP B-TREE"), "%s", plan);
+	free(plan);
 }
 
 /* ---- bad conditions ------------------------------------------------------------------------ */
@@ -1001,7 +997,7 @@ TEST(store_disk_full_keeps_earlier_sessions)
 	REQUIRE(read_report(fds[0], pid, &r));
 	CHECKF(r.status == QC_ERR_FULL, "%s: %s", qc_status_name(r.status), r.msg);
 	CHECKF(
-	    strstr(r.msg, "disk full or file size limit reached (disk I/O error: File too large)"),
+	    strstr(r.msg, "disk full or file size limit reached (disk I/O error: file too large)"),
 	    "%s", r.msg);
 	CHECKF(r.status2 == QC_OK, "%s", r.msg2);
 
