@@ -162,9 +162,10 @@ enum qc_status wl_write(const char *path, const struct wl_spec *s, const unsigne
 {
 	struct dcm_write_spec w;
 	ph_dcm_spec(&s->img, raw, &w);
-	/* The gantry angle of the WL model; its collimator and couch angles are not written:
-	 * struct dcm_write_spec has no field for them (src/dicom). */
 	w.gantry_deg = s->gantry_deg;
+	w.has_collimator_couch = true;
+	w.collimator_deg = s->collimator_deg;
+	w.couch_deg = s->couch_deg;
 	w.no_meta = no_meta;
 	return dcm_write(path, &w);
 }

@@ -66,6 +66,8 @@ struct dcm_write_spec {
 	bool rt_image;		  /* RT Image storage with RT geometry, else Secondary Capture */
 	double pixel_mm;	  /* ImagePlanePixelSpacing (RT) or PixelSpacing */
 	double sid_mm, sad_mm, gantry_deg;
+	bool has_collimator_couch; /* write the collimator and couch angles below (RT Image) */
+	double collimator_deg, couch_deg;
 	bool has_receptor_translation;
 	double receptor_translation_mm[3];
 	double rescale_slope, rescale_intercept; /* written when slope != 0 */

@@ -388,22 +388,11 @@ bool ana_inflection(const double *p, int n, int sign, double smooth_px, double *
 	return ok;
 }
 
-static double interp(const double *p, int n, double x)
-{
-	if (x <= 0)
-		return p[0];
-	if (x >= n - 1)
-		return p[n - 1];
-	int i = (int)x;
-	double f = x - i;
-	return p[i] * (1 - f) + p[i + 1] * f;
-}
-
 /* Crossing of level going from index `from` in direction dir; NAN when not found. */
 static double crossing(const double *p, int n, double from, int dir, double level, int sign)
 {
 	int i = (int)(dir > 0 ? ceil(from) : floor(from));
-	double prev_x = from, prev_v = interp(p, n, from);
+	double prev_x = from, prev_v = ana_interp(p, n, from);
 	for (; i >= 0 && i < n; i += dir) {
 		double v = p[i];
 		if ((sign * (v - level) >= 0) != (sign * (prev_v - level) >= 0)) {
@@ -422,7 +411,7 @@ bool ana_penumbra(const double *p, int n, int sign, double pos, double *width_px
 		return false;
 	/* Outer tail: the low side of the edge. */
 	double tail = sign > 0 ? (p[0] + p[1] + p[2]) / 3 : (p[n - 1] + p[n - 2] + p[n - 3]) / 3;
-	double infl = interp(p, n, pos);
+	double infl = ana_interp(p, n, pos);
 	double l20 = tail + 0.4 * (infl - tail), l80 = tail + 1.6 * (infl - tail);
 	/* From the inflection, 20 % lies towards the tail, 80 % towards the field. */
 	int to_tail = sign > 0 ? -1 : 1;

@@ -6,7 +6,6 @@
 
 #include "ana_int.h"
 
-#define PI		 3.14159265358979323846
 #define EDGE_WINDOW_MM	 10.0 /* half length of an edge profile, at isocentre */
 #define SMOOTH_MM	 0.5  /* gradient smoothing: well below any MV penumbra */
 #define BAND		 4    /* a profile averages 2 * BAND + 1 lines */
@@ -294,7 +293,7 @@ static void corner(const struct edge *lr, const struct edge *tb, double *x, doub
 static double angle_between(double ux, double uy, double vx, double vy)
 {
 	double c = (ux * vx + uy * vy) / (hypot(ux, uy) * hypot(vx, vy));
-	return acos(c > 1 ? 1 : (c < -1 ? -1 : c)) * 180 / PI;
+	return acos(c > 1 ? 1 : (c < -1 ? -1 : c)) * 180 / ANA_PI;
 }
 
 static double to_px_x(const struct field *f, double X)
@@ -382,7 +381,7 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 			rot += (s == LEFT || s == RIGHT ? 1 : -1) * atan(f->e[s].b);
 			n_rot++;
 		}
-	rot = n_rot ? rot / n_rot * 180 / PI : 0;
+	rot = n_rot ? rot / n_rot * 180 / ANA_PI : 0;
 
 	double got[4] = {w, h, cx, cy};
 	bool have[4] = {lr, tb, lr, tb};

@@ -52,20 +52,6 @@ struct meas {
 	bool ok;
 };
 
-/* Pixel noise from neighbour differences on every 64th line (blind to smooth gradients). */
-static double noise_sigma(const struct qc_image *img)
-{
-	size_t cap = (size_t)img->width * (size_t)(img->height / 64 + 1), n = 0;
-	double *d = qc_xmalloc(cap * sizeof(*d));
-	for (int y = 0; y < img->height; y += 64)
-		for (int x = 0; x + 1 < img->width; x++)
-			if (qc_valid(img, x, y) && qc_valid(img, x + 1, y))
-				d[n++] = fabs((double)qc_px(img, x + 1, y) - qc_px(img, x, y));
-	double sigma = n ? 1.4826 * ana_median(d, n) / M_SQRT2 : 0;
-	free(d);
-	return sigma;
-}
-
 static double range_of(const double *p, int n, double *mean)
 {
 	double lo = p[0], hi = p[0], sum = 0;
@@ -89,7 +75,9 @@ static enum qc_status polarity(struct pf *f, double *pt, double *pa)
 	int x0 = f->along_y ? f->a0 : f->t0, x1 = f->along_y ? f->a1 : f->t1;
 	int y0 = f->along_y ? f->t0 : f->a0, y1 = f->along_y ? f->t1 : f->a1;
 	double mean, mean_a, rt = range_of(pt, nt, &mean), ra = range_of(pa, na, &mean_a);
-	f->noise = noise_sigma(f->img);
+	/* Every 64th line is enough: a fence image is large and its noise even. */
+	struct ana_box all = {0, 0, f->img->width - 1, f->img->height - 1};
+	f->noise = ana_noise_sampled(f->img, &all, 64);
 	if (fmax(rt, ra) <= fmax(5 * f->noise, 1e-4 * fabs(mean)))
 		return qc_fail(QC_ERR_ANALYSIS,
 			       "image %d does not look like a picket fence: it is blank",

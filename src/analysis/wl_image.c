@@ -26,18 +26,6 @@ static enum qc_status fail(const struct wl *w, const char *why)
 		       w->idx + 1, why);
 }
 
-static double noise_sigma(const struct qc_image *img, int x0, int y0, int x1, int y1)
-{
-	size_t cap = (size_t)(x1 - x0 + 1) * (size_t)((y1 - y0) / 32 + 1), n = 0;
-	double *d = qc_xmalloc((cap ? cap : 1) * sizeof(*d));
-	for (int y = y0; y <= y1; y += 32)
-		for (int x = x0; x < x1; x++)
-			d[n++] = fabs((double)qc_px(img, x + 1, y) - qc_px(img, x, y));
-	double sigma = n ? 1.4826 * ana_median(d, n) / M_SQRT2 : 0;
-	free(d);
-	return sigma;
-}
-
 /* Block means of the working box (stored values); nbx x nby blocks of b x b pixels. */
 static double *blocks(const struct wl *w, int b, int *nbx, int *nby)
 {
@@ -602,7 +590,8 @@ enum qc_status ana_wl_image(struct wl *w, const struct ana_context *ctx)
 	ana_iso_pixel(img, ctx, &w->iso_col, &w->iso_row, &src);
 	w->mmx = qc_image_mm_x(img);
 	w->mmy = qc_image_mm_y(img);
-	w->noise = noise_sigma(img, w->x0, w->y0, w->x1, w->y1);
+	struct ana_box box = {w->x0, w->y0, w->x1, w->y1};
+	w->noise = ana_noise_sampled(img, &box, 32);
 	if ((st = find_field(w)))
 		return st;
 	crossings(w);

@@ -615,6 +615,10 @@ void put_rt(DcmDataset *ds, const struct dcm_write_spec *s)
 	if (s->sad_mm > 0)
 		put(ds, DCM_RadiationMachineSAD, ds_str(s->sad_mm));
 	put(ds, DCM_GantryAngle, ds_str(s->gantry_deg));
+	if (s->has_collimator_couch) {
+		put(ds, DCM_BeamLimitingDeviceAngle, ds_str(s->collimator_deg));
+		put(ds, DCM_PatientSupportAngle, ds_str(s->couch_deg));
+	}
 	if (s->has_receptor_translation)
 		put(ds, DCM_XRayImageReceptorTranslation, ds_list(s->receptor_translation_mm, 3));
 }

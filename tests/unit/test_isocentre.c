@@ -316,7 +316,8 @@ TEST(wl_single_image)
 	release_set(&set);
 }
 
-/* Files through DCMTK: without file meta, JPEG-LS and RLE give the same result. */
+/* Files through DCMTK: without file meta, JPEG-LS and RLE give the same result; the collimator
+ * and couch angles written by the generator are read back. */
 TEST(wl_files_no_meta_jpegls_rle)
 {
 	static struct set set;
@@ -329,6 +330,8 @@ TEST(wl_files_no_meta_jpegls_rle)
 		set.s[i].bb[2] = -0.4;
 		snprintf(path[i], sizeof(path[i]), "%s/wl%d.dcm", t_tmpdir(), i);
 	}
+	set.s[1].collimator_deg = 90;
+	set.s[2].couch_deg = 270;
 	render_set(&set);
 	for (int i = 0; i < set.n; i++) {
 		unsigned short *raw = wl_render(&set.s[i], NULL);
@@ -347,12 +350,17 @@ TEST(wl_files_no_meta_jpegls_rle)
 		REQUIRE_OK(dcm_load(files[i], &loaded[i]));
 	CHECK_STR(loaded[1].tags.transfer_syntax, "1.2.840.10008.1.2.4.80");
 	CHECK_STR(loaded[2].tags.transfer_syntax, "1.2.840.10008.1.2.5");
+	CHECK(loaded[1].geo.has_collimator && loaded[1].geo.collimator_deg == 90);
+	CHECK(loaded[2].geo.has_couch && loaded[2].geo.couch_deg == 270);
+	CHECK(loaded[0].geo.has_couch && loaded[0].geo.couch_deg == 0);
 	struct ana_context ctx = {0};
 	struct qc_result a, b;
 	REQUIRE_OK(run(loaded, 3, &ctx, &a));
 	REQUIRE_OK(run(set.img, 3, &ctx, &b));
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		CHECK_NEAR(val(&a, "bb_to_field_mm", i), val(&b, "bb_to_field_mm", i), 1e-9);
+		CHECK_STR(a.label[i], b.label[i]); /* "gantry 90, coll 90, couch 0" ... */
+	}
 	CHECK_NEAR(val(&a, "bb_offset_3d_mm", -1), val(&b, "bb_offset_3d_mm", -1), 1e-9);
 	check_images(&set, &a, "files");
 	qc_result_release(&a);
