@@ -8,6 +8,9 @@
 #include "qc/analysis.h"
 #include "qc/core.h"
 
+/* The longest non-numeric answer (yes/no, a choice, free text), in bytes. */
+#define QC_ANSWER_MAX 63
+
 enum qc_verdict {
 	QC_V_NO_TOL = 0, /* measured, no tolerance applies */
 	QC_V_OK,

@@ -23,7 +23,7 @@ struct qc_record {
 	struct qc_measure m;
 	struct qc_levels lv;
 	enum qc_verdict verdict;
-	char text[64]; /* non-numeric answers: "yes", "no", a choice, free text */
+	char text[QC_ANSWER_MAX + 1]; /* non-numeric answers: "yes", "no", a choice, free text */
 };
 
 /* A small 8-bit grey picture of an image for screens and reports (high = more dose). */

@@ -734,6 +734,14 @@ static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
 		return PFAIL(p, "%s.%s: percent levels need a non-zero reference", t->id, m->name);
 	if (m->type == QC_MT_CHOICE && !m->choices)
 		return PFAIL(p, "%s.%s: a choice needs 'choices = a|b|c'", t->id, m->name);
+	/* A choice is stored as the answer's text: one that does not fit could never be taken. */
+	for (const char *c = m->choices; c && *c;) {
+		size_t len = strcspn(c, "|");
+		if (len > QC_ANSWER_MAX)
+			return PFAIL(p, "%s.%s: the choice '%.*s...' is longer than %d bytes",
+				     t->id, m->name, 20, c, QC_ANSWER_MAX);
+		c += len + (c[len] == '|');
+	}
 	if (!m->label_fr || !m->label_en)
 		return PFAIL(p, "%s.%s: label.fr and label.en are both required", t->id, m->name);
 	if (m->formula)

@@ -125,12 +125,11 @@ static enum qc_verdict verdict_of(const struct qc_mdef *m, const char *text, dou
 /* An answer is stored whole or refused: it would otherwise be cut without a word. */
 static enum qc_status short_text(const char *text, char *msg, size_t n)
 {
-	const int max = (int)sizeof(((struct qc_record *)0)->text) - 1;
-	if (strlen(text) <= (size_t)max)
+	if (strlen(text) <= QC_ANSWER_MAX)
 		return QC_OK;
 	snprintf(msg, n,
 		 _("too long for an answer (%d bytes at most): put the details in the comment"),
-		 max);
+		 QC_ANSWER_MAX);
 	return QC_ERR_INVALID;
 }
 

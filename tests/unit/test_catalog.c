@@ -301,6 +301,18 @@ TEST(catalog_refuses_a_key_given_twice)
 	       NULL);
 }
 
+/* Choices are stored as the answer's text (63 bytes): a longer one could never be taken. */
+TEST(catalog_choices_fit_an_answer)
+{
+	const char *head = "[measure t.c]\nlabel.fr = C\nlabel.en = C\ntype = choice\n";
+	char *ok = qc_xasprintf("%schoices = a|%063d\n", head, 0);
+	char *bad = qc_xasprintf("%schoices = a|%064d|b\n", head, 0);
+	expect(ok, NULL);
+	expect(bad, "t.c: the choice '00000000000000000000...' is longer than 63 bytes");
+	free(ok);
+	free(bad);
+}
+
 TEST(catalog_frequency_and_calendar_keys)
 {
 	/* An incomplete frequency is named with the line of its header. */
