@@ -52,6 +52,12 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void bench_vs_pylinac(const double *t, int n, double pylinac_ms, const char *what)
+{
+	printf("    %.0f times faster than pylinac (%s: about %g ms)\n", pylinac_ms / t[n / 2],
+	       what, pylinac_ms);
+}
+
 void bench_report(const char *what, double *t, int n, double target_ms)
 {
 	qsort(t, (size_t)n, sizeof(*t), cmp);
@@ -121,6 +127,7 @@ BENCH(bench_mv_field, 10)
 	bench_report("  dcm_load", load, N, 0);
 	bench_report("  mv_field analysis", ana, N, 10);
 	bench_report("  load + analyse", both, N, 20);
+	bench_vs_pylinac(both, N, 100, "an open field");
 	bench_report("  run_analysis (+ sha256, picture, verdicts)", full, N, 0);
 	free((void *)path);
 	cat_release(cat);

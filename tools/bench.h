@@ -7,6 +7,9 @@ void bench_register(const char *name, bench_fn fn, int order);
 double bench_now_ms(void);
 /* Sorts t[0..n-1] and prints its median, min and max (and the target when > 0). */
 void bench_report(const char *what, double *t, int n, double target_ms);
+/* After bench_report on t: how many times faster the median is than pylinac's figure for the
+ * same work, as issue 3 gives it for this kind of machine (the aim there is 20 times). */
+void bench_vs_pylinac(const double *t, int n, double pylinac_ms, const char *what);
 /* Milliseconds from starting `build/unityqc ARGS` in a 100 x 30 pseudo-terminal to its drawn
  * checklist. */
 double bench_tui_start(char *const argv[]);

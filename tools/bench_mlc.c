@@ -47,6 +47,8 @@ static void time_one(const struct qc_catalog *cat, const char *test, const char 
 	bench_report("  dcm_load", load, N, 0);
 	bench_report("  analysis", ana, N, 0);
 	bench_report("  load + analyse", both, N, 10);
+	if (!strcmp(analysis, "mvic_field"))
+		bench_vs_pylinac(both, N, 100, "an open field");
 }
 
 static void write_slits(const char *path)

@@ -45,6 +45,7 @@ static void time_file(const char *what, const char *path, const struct qc_machin
 	bench_report("  dcm_load", load, N, 0);
 	bench_report("  picket_fence analysis", ana, N, 0);
 	bench_report("  load + analyse", both, N, TARGET_MS);
+	bench_vs_pylinac(both, N, 200, "a picket fence, 0.2 to 0.4 s");
 }
 
 BENCH(bench_picket_fence, 30)

@@ -80,6 +80,7 @@ static void time_set(const char *what, char **paths, int n, double target)
 	bench_report("  dcm_load", load, N, 0);
 	bench_report("  isocentre analysis", ana, N, 0);
 	bench_report("  load + analyse", total, N, target);
+	bench_vs_pylinac(total, N, 150.0 * n, "0.15 s per Winston-Lutz image");
 }
 
 BENCH(bench_isocentre, 31)
