@@ -42,6 +42,14 @@ extern const struct qc_analysis ana_isocentre;
 enum qc_status ana_mv_field_image(const struct qc_image *img, int idx,
 				  const struct ana_context *ctx, struct qc_result *res);
 
+/* The analysis of one image of a set: its measurements in res, for image idx. */
+typedef enum qc_status (*ana_image_fn)(const struct qc_image *img, int idx,
+				       const struct ana_context *ctx, struct qc_result *res);
+/* Runs fn on each image in turn; stops at the first that fails. */
+enum qc_status ana_each_image(const struct qc_image *const *imgs, size_t n,
+			      const struct ana_context *ctx, struct qc_result *res,
+			      ana_image_fn fn);
+
 /* Two-class split of the valid pixels of frame 0 (Otsu on a 1024-bin histogram). */
 struct ana_split {
 	double threshold;

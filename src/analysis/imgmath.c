@@ -30,6 +30,17 @@ enum qc_status ana_check_mv_input(const struct qc_image *img, int idx, const cha
 	return QC_OK;
 }
 
+enum qc_status ana_each_image(const struct qc_image *const *imgs, size_t n,
+			      const struct ana_context *ctx, struct qc_result *res, ana_image_fn fn)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum qc_status st = fn(imgs[i], (int)i, ctx, res);
+		if (st)
+			return st;
+	}
+	return QC_OK;
+}
+
 /* The k-th smallest of v (Hoare's selection; reorders v). */
 double ana_select_kth(double *v, size_t n, size_t k)
 {

@@ -526,12 +526,7 @@ enum qc_status ana_mv_field_image(const struct qc_image *img, int idx,
 static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 			  const struct ana_context *ctx, struct qc_result *res)
 {
-	for (size_t i = 0; i < n; i++) {
-		enum qc_status st = ana_mv_field_image(imgs[i], (int)i, ctx, res);
-		if (st)
-			return st;
-	}
-	return QC_OK;
+	return ana_each_image(imgs, n, ctx, res, ana_mv_field_image);
 }
 
 const struct qc_analysis ana_mv_field = {

@@ -902,12 +902,7 @@ static enum qc_status analyse(const struct qc_image *img, int idx, const struct 
 static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 			  const struct ana_context *ctx, struct qc_result *res)
 {
-	for (size_t i = 0; i < n; i++) {
-		enum qc_status st = analyse(imgs[i], (int)i, ctx, res);
-		if (st)
-			return st;
-	}
-	return QC_OK;
+	return ana_each_image(imgs, n, ctx, res, analyse);
 }
 
 const struct qc_analysis ana_picket_fence = {

@@ -59,6 +59,9 @@ int cli_downtime(struct cli_env *env);
 int cli_catalog_change(struct cli_env *env, bool apply);
 /* Saves a new session: auto-approval per the catalogue; prints errors. */
 int cli_save(struct cli_env *env, struct qc_session *s);
+/* The end of analyze and import: the comment, --save, then the session printed (--json or the
+ * table); releases s. */
+int cli_finish_session(struct cli_env *env, struct qc_session *s);
 /* Fills a new default database with a session analysed from sample-dicom/. */
 int cli_seed_demo(struct cli_env *env);
 

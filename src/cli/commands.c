@@ -69,6 +69,29 @@ void cli_print_session(const struct qc_session *s)
 	}
 }
 
+int cli_finish_session(struct cli_env *env, struct qc_session *s)
+{
+	struct cli_opts *o = env->o;
+	int rc;
+	qc_session_set_comment(s, o->comment);
+	if (o->save && ((rc = cli_store(env)) || (rc = cli_save(env, s)))) {
+		qc_session_release(s);
+		return rc;
+	}
+	if (o->json) {
+		struct qc_buf b = {0};
+		qc_session_json(s, &b);
+		fputs(b.s, stdout);
+		qc_buf_release(&b);
+	} else {
+		cli_print_session(s);
+		if (o->save)
+			printf("saved session %lld\n", (long long)s->id);
+	}
+	qc_session_release(s);
+	return 0;
+}
+
 int cli_analyze(struct cli_env *env)
 {
 	struct cli_opts *o = env->o;
@@ -105,23 +128,7 @@ int cli_analyze(struct cli_env *env)
 	run_free_paths(paths, n);
 	if (st)
 		return cli_error("%s", qc_errmsg());
-	qc_session_set_comment(&s, o->comment);
-	if (o->save && ((rc = cli_store(env)) || (rc = cli_save(env, &s)))) {
-		qc_session_release(&s);
-		return rc;
-	}
-	if (o->json) {
-		struct qc_buf b = {0};
-		qc_session_json(&s, &b);
-		fputs(b.s, stdout);
-		qc_buf_release(&b);
-	} else {
-		cli_print_session(&s);
-	}
-	if (o->save && !o->json)
-		printf("saved session %lld\n", (long long)s.id);
-	qc_session_release(&s);
-	return 0;
+	return cli_finish_session(env, &s);
 }
 
 int cli_report(struct cli_env *env)

@@ -523,21 +523,5 @@ int cli_import(struct cli_env *env)
 	struct qc_session s;
 	if (run_import(&rq, &s))
 		return cli_error("%s", qc_errmsg());
-	qc_session_set_comment(&s, o->comment);
-	if (o->save && ((rc = cli_store(env)) || (rc = cli_save(env, &s)))) {
-		qc_session_release(&s);
-		return rc;
-	}
-	if (o->json) {
-		struct qc_buf b = {0};
-		qc_session_json(&s, &b);
-		fputs(b.s, stdout);
-		qc_buf_release(&b);
-	} else {
-		cli_print_session(&s);
-		if (o->save)
-			printf("saved session %lld\n", (long long)s.id);
-	}
-	qc_session_release(&s);
-	return 0;
+	return cli_finish_session(env, &s);
 }
