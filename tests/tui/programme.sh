@@ -22,7 +22,9 @@ wait_for "form: a 'no' is ACTION at once" $S "ACTION"
 keys $S Escape
 wait_for "form: leaving asks to keep the entry" $S "Garder cette saisie en cours"
 keys $S o
-wait_for "checklist: the entry is in progress" $S "en cours"
+# "en cours" is in the question itself: wait for the answer's message, then the checklist row.
+wait_for "form: the entry is kept" $S "saisie en cours enregistrée"
+wait_match "checklist: the entry is in progress" $S "Systèmes de sécurité +en cours "
 keys $S Enter
 wait_for "form: the entry is resumed" $S "saisie en cours reprise (tech"
 keys $S Tab # the two answers typed before are back: fill the seven others
@@ -86,7 +88,10 @@ keys $S o
 wait_for "review: done" $S "2 séance(s) refusée(s)"
 wait_for "review: queue empty" $S "rien à valider"
 keys $S Escape a
-wait_for "history: review state shown" $S "refusée"
+# "refusée" is also in the review's message: wait for the history's rows.
+wait_for "history: all tests" $S "Séances — tous les contrôles"
+wait_match "history: review state shown" $S "^ +1 +2026-11-23 .* refusée +tech"
+wait_match "history: review state shown on both" $S "^ +2 +2026-11-23 .* refusée +tech"
 keys $S Down c
 wait_for "correction: the form starts from the old values" $S "(correction)"
 keys $S F2

@@ -40,6 +40,7 @@ wait_for "roles: image 3 judged as the +50 mm field" $S "image 3/5 — 50 x 50 m
 keys $S Escape
 wait_for "roles: leaving unsaved results asks" $S "perdre"
 keys $S o
+wait_gone "roles: 'yes' closes the question" $S "perdre"
 wait_for "roles: back to the roles" $S "rôles des images"
 keys $S Left
 wait_for "roles: restored" $S "‹ 50 x 50 mm ›"
@@ -111,7 +112,8 @@ wait_for "bad: mr folder" $S "Analyse this folder: 1 DICOM file"
 keys $S Enter
 wait_for "bad: MR image refused with a reason" $S "does not look like an open MV field"
 keys $S h Down Down Enter Enter
-wait_for "bad: truncated file refused with a reason" $S "truncated"
+# The folder is named "truncated" too: wait for the message itself.
+wait_for "bad: truncated file refused with a reason" $S "MR_truncated.dcm': truncated file"
 keys $S h
 wait_for "bad: still running" $S "mvic/"
 keys $S Up Enter Enter
@@ -121,6 +123,8 @@ wait_for "bad: then its results" $S "image 1/5"
 keys $S Escape
 wait_for "bad: leaving unsaved results asks first" $S "Results not saved"
 keys $S n
+# "image 1/5" was on screen under the question: it shows nothing until the question is gone.
+wait_gone "bad: 'no' closes the question" $S "Results not saved"
 wait_for "bad: 'no' keeps the results" $S "image 1/5"
 keys $S Escape y
 wait_for "bad: 'yes' leaves them, back to the roles" $S "roles of the images"
