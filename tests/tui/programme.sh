@@ -131,4 +131,29 @@ exited "piqt: quit, terminal restored" $S 0
 check "db: the PIQT values stored" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) > 50 from measurements where session_id = 1")" = 1
 check "db: the PIQT correction supersedes session 1 with the report's values" test "$(sqlite3 "$T_TMP/$S.db" "select supersedes || '|' || (select count(*) > 50 from measurements where session_id = 2) from sessions where id = 2")" = "1|1"
 
+# A site that approves sessions all OK without comment: an image session saved in the TUI is
+# approved as the CLI's would be (a Winston-Lutz set without error is all OK).
+S=auto
+mkdir -p "$T_TMP/wl-in/wl" "$T_TMP/auto-cat"
+"$TOP/build/mvgen" --winston-lutz "$T_TMP/wl-in/wl" >/dev/null
+"$BIN" catalog export >"$T_TMP/auto-cat/site.cat"
+printf '[review]\nauto_approve = yes\n' >>"$T_TMP/auto-cat/site.cat"
+start $S 100 30 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator tech \
+	--catalog "$T_TMP/auto-cat/site.cat" --inbox "$T_TMP/wl-in"
+wait_for "auto: checklist" $S "contrôles du"
+keys $S /
+keys $S -l "Winston"
+keys $S Enter Enter
+wait_for "auto: picker" $S "8 DICOM"
+keys $S Down Enter Enter
+wait_match "auto: the set is all OK" $S "image 1/8 .* OK$"
+keys $S s
+wait_for "auto: saved" $S "séance 1 enregistrée"
+keys $S Escape h
+wait_for "auto: history" $S "Séances — Isocentre (Winston-Lutz)"
+wait_match "auto: approved automatically" $S "^ +1 +2026-11-23 .* OK +validée +tech"
+keys $S q
+exited "auto: quit, terminal restored" $S 0
+check "db: the TUI session approved by 'auto'" test "$(sqlite3 "$T_TMP/$S.db" "select session_id||'|'||reviewer||'|'||decision from reviews")" = "1|auto|approved"
+
 t_summary
