@@ -195,6 +195,41 @@ if screen $S | head -20 | cut -c1-28 | grep -q '[▓█]'; then ok "mono: pictur
 keys $S Escape y q
 exited "mono: quit cleanly" $S 0
 
+# --- The picture is dithered once, not again on every key: QC_TUI_PICTURE_LOG writes a line per
+# picture drawn, "rendered" or "kept".
+S=pic
+LOG=$T_TMP/pictures.log
+start $S 100 30 LANG=C.UTF-8 UNITYQC_LANG=en QC_TUI_PICTURE_LOG="$LOG" -- --today 2026-11-23 $INBOX
+wait_for "pic: checklist" $S "QC of 2026-11-23"
+keys $S j j j Enter Down Enter Enter
+wait_for "pic: roles" $S "roles of the images"
+keys $S Enter
+wait_for "pic: result" $S "width_mm: reference"
+: >"$LOG"
+for _ in 1 2 3; do
+	keys $S j
+	wait_for "pic: next measurement" $S "height_mm: reference"
+	keys $S k
+	wait_for "pic: previous measurement" $S "width_mm: reference"
+done
+check "pic: six keys draw the kept picture six times" test "$(sort "$LOG" | cut -d' ' -f1 | uniq -c | xargs)" = "6 kept"
+: >"$LOG"
+keys $S Right
+wait_for "pic: next image" $S "image 2/5"
+keys $S Left
+wait_for "pic: back to the first" $S "image 1/5"
+check "pic: a new image rendered, the first one kept" test "$(cut -d' ' -f1 "$LOG" | xargs)" = "rendered kept"
+: >"$LOG"
+tm resize-window -t $S -x 120 -y 36
+wait_for "pic: resized" $S "Tol. / Act."
+check "pic: rendered again at the new size" test "$(cut -d' ' -f1 "$LOG" | sort -u | xargs)" = "rendered"
+tm resize-window -t $S -x 100 -y 30
+# tmux cuts its copy of the screen at once: wait for the program's own redraw (the verdict
+# at the right end of the title) before quitting, or the terminal may still be 120 wide.
+wait_match "pic: redrawn at 100 columns" $S "^ MVIC .*TOLERANCE *$"
+keys $S Escape y q
+exited "pic: quit cleanly" $S 0
+
 # --- SIGHUP (the SSH connection drops) and a crash: the terminal is restored.
 for sig in HUP SEGV; do
 	S=sig$sig
