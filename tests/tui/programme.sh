@@ -100,6 +100,29 @@ keys $S q
 exited "review: quit, terminal restored" $S 0
 check "db: two rejections with the reason" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) from reviews where decision='rejected' and comment='refaire avec le bon dispositif' and reviewer='phys'")" = 2
 check "db: the correction supersedes session 1" test "$(sqlite3 "$T_TMP/$S.db" 'select supersedes from sessions where id = 3')" = 1
+# Narrow terminals: every column keeps a readable width, the least useful go first.
+S=narrow80
+cp "$T_TMP/review.db" "$T_TMP/$S.db"
+start $S 80 24 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+wait_for "80x24: checklist" $S "contrôles du"
+keys $S a
+wait_for "80x24: history" $S "Séances — tous les contrôles"
+wait_match "80x24: history, the operator in full" $S "^ +3 2026-11-23 [0-9:]{8} Systèmes de séc… +ACTION +à valider +phys \\* *$"
+wait_match "80x24: history, every column of a corrected session" $S "^ +1 2026-11-23 [0-9:]{8} Systèmes de séc… +ACTION +refusée +tech \\* \\(corrigée\\) *$"
+keys $S q
+exited "80x24: quit" $S 0
+S=narrow40
+cp "$T_TMP/review.db" "$T_TMP/$S.db"
+start $S 40 20 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+wait_match "40x20: checklist title, the date and the counts" $S "^ 2026-11-23 +0 en retard · [0-9]+ à faire *$"
+wait_match "40x20: checklist, the test's name and status" $S "^ Constance du débit +à faire \(jamais"
+wait_match "40x20: checklist, a name of 20 characters whole" $S "^ Systèmes de sécurité fait aujourd'hui *$"
+keys $S a
+wait_for "40x20: history" $S "Séances — tous les contrôles"
+wait_match "40x20: history keeps number, date, test and verdict" $S "^ +2 2026-11-23 Niveau d'hél.* TOLÉRANCE *$"
+lacks "40x20: history without the operator" "$(screen $S)" "Opérateur"
+keys $S q
+exited "40x20: quit" $S 0
 # The PIQT report from the folder picker.
 S=piqt
 mkdir -p "$T_TMP/reports-in"
