@@ -109,6 +109,9 @@ keys $S a
 wait_for "80x24: history" $S "Séances — tous les contrôles"
 wait_match "80x24: history, the operator in full" $S "^ +3 2026-11-23 [0-9:]{8} Systèmes de séc… +ACTION +à valider +phys \\* *$"
 wait_match "80x24: history, every column of a corrected session" $S "^ +1 2026-11-23 [0-9:]{8} Systèmes de séc… +ACTION +refusée +tech \\* \\(corrigée\\) *$"
+keys $S Escape v
+wait_for "80x24: review queue" $S "Séances à valider : 1"
+wait_match "80x24: review queue, every column" $S "^ \\[ \\] +3 2026-11-23 [0-9:]{8} Systèmes de sécurité +ACTION +phys \\* *$"
 keys $S q
 exited "80x24: quit" $S 0
 S=narrow40
@@ -121,6 +124,11 @@ keys $S a
 wait_for "40x20: history" $S "Séances — tous les contrôles"
 wait_match "40x20: history keeps number, date, test and verdict" $S "^ +2 2026-11-23 Niveau d'hél.* TOLÉRANCE *$"
 lacks "40x20: history without the operator" "$(screen $S)" "Opérateur"
+keys $S Escape v
+wait_for "40x20: review queue" $S "Séances à valider : 1"
+# Nothing written past the right edge (it went on to the next line).
+wait_match "40x20: review queue, mark, number, date, test and verdict" $S "^ \\[ \\] +3 2026-11-23 Systèmes de.* ACTION *$"
+check "40x20: review queue, nothing wrapped below" test -z "$(screen $S | sed -n 4p | tr -d ' ')"
 keys $S q
 exited "40x20: quit" $S 0
 # The PIQT report from the folder picker.
