@@ -4,26 +4,32 @@
 source "$(dirname "$0")/lib.sh"
 t_tmp
 SUPP=$TOP/tests/valgrind-ncurses.supp
-VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
+VG=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
 	--suppressions="$SUPP")
 FIELD=$SHARED/mrl/mv/field/square_50mm_offset_2025-09-17.dcm
 DB=$T_TMP/vg.db
 
-vg() { # NAME COMMAND...
-	local name=$1
-	shift
-	if "${VG[@]}" --log-file="$T_TMP/vg.log" "$@" >/dev/null 2>&1; then
+# clean LOG: valgrind counted no error (leaks of the kinds above included) in its summary.
+clean() { grep -q "ERROR SUMMARY: 0 errors from 0 contexts" "$1"; }
+
+# vg NAME STATUS COMMAND...: valgrind on the program itself, which must end with STATUS (a
+# refused file is a status of 1, not valgrind's 99) and leave a clean error summary.
+vg() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	"${VG[@]}" --log-file="$T_TMP/vg.log" "$@" >/dev/null 2>&1 || rc=$?
+	if [ "$rc" = "$want" ] && clean "$T_TMP/vg.log"; then
 		ok "$name"
 	else
-		fail "$name" "$(head -40 "$T_TMP/vg.log")"
+		fail "$name" "status $rc (expected $want); $(grep -v '^==[0-9]*== *$' "$T_TMP/vg.log" | head -40)"
 	fi
 }
-vg "valgrind: analyze the real Unity field" "$BIN" analyze mv_field "$FIELD" --json
-vg "valgrind: analyze and save the sample set" "$BIN" --db "$DB" analyze mvic_field "$TOP/sample-dicom/mvic" --save --comment "é"
-vg "valgrind: PDF report" "$BIN" --db "$DB" --lang fr report session 1 -o "$T_TMP/r.pdf"
-vg "valgrind: folder scan" "$BIN" scan "$SHARED/mrl/mv"
-vg "valgrind: due list" "$BIN" --db "$DB" due --json
-vg "valgrind: a refused file" sh -c "! '$BIN' analyze mv_field '$SHARED/robustness/files/MR_truncated.dcm'"
+vg "valgrind: analyze the real Unity field" 0 "$BIN" analyze mv_field "$FIELD" --json
+vg "valgrind: analyze and save the sample set" 0 "$BIN" --db "$DB" analyze mvic_field "$TOP/sample-dicom/mvic" --save --comment "é"
+vg "valgrind: PDF report" 0 "$BIN" --db "$DB" --lang fr report session 1 -o "$T_TMP/r.pdf"
+vg "valgrind: folder scan" 0 "$BIN" scan "$SHARED/mrl/mv"
+vg "valgrind: due list" 0 "$BIN" --db "$DB" due --json
+vg "valgrind: a refused file" 1 "$BIN" analyze mv_field "$SHARED/robustness/files/MR_truncated.dcm"
 
 # The TUI: checklist, analysis, save, history, quit.
 SOCK="unityqc-vg-$$"
@@ -50,7 +56,7 @@ for _ in $(seq 300); do
 	[ -s "$T_TMP/tui.rc" ] && break
 	sleep 0.1
 done
-if [ "$(cat "$T_TMP/tui.rc" 2>/dev/null)" = 0 ] && [ "$(sqlite3 "$T_TMP/tui.db" 'select count(*) from sessions')" = 1 ]; then
+if [ "$(cat "$T_TMP/tui.rc" 2>/dev/null)" = 0 ] && clean "$T_TMP/tui.log" && [ "$(sqlite3 "$T_TMP/tui.db" 'select count(*) from sessions')" = 1 ]; then
 	ok "valgrind: TUI session"
 else
 	fail "valgrind: TUI session" "status $(cat "$T_TMP/tui.rc" 2>/dev/null); $(head -40 "$T_TMP/tui.log")"

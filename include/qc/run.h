@@ -77,4 +77,8 @@ enum qc_status run_due_list(const struct qc_catalog *cat, store_t *st, struct qc
 /* Whether a new session should carry an automatic approval (site rule, all OK, no comment). */
 bool run_auto_approve(const struct qc_catalog *cat, const struct qc_session *s);
 
+/* Stores a new session as every front end must: with the automatic approval the catalogue's
+ * review rule gives it. Sets s->id. */
+enum qc_status run_save(const struct qc_catalog *cat, store_t *st, struct qc_session *s);
+
 #endif

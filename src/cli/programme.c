@@ -18,8 +18,7 @@ const char *cli_review_name(enum store_review_state r)
 
 int cli_save(struct cli_env *env, struct qc_session *s)
 {
-	s->auto_approve = run_auto_approve(&env->cat, s);
-	if (store_save_session(env->st, s))
+	if (run_save(&env->cat, env->st, s))
 		return cli_error("%s", qc_errmsg());
 	return 0;
 }

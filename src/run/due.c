@@ -67,3 +67,9 @@ bool run_auto_approve(const struct qc_catalog *cat, const struct qc_session *s)
 {
 	return cat->review.auto_approve && s->verdict == QC_V_OK && (!s->comment || !*s->comment);
 }
+
+enum qc_status run_save(const struct qc_catalog *cat, store_t *st, struct qc_session *s)
+{
+	s->auto_approve = run_auto_approve(cat, s);
+	return store_save_session(st, s);
+}

@@ -1,6 +1,8 @@
 /* Drawing helpers: text by display width, ASCII fallback, verdict colours, prompts, progress. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "qc/catalog.h"
@@ -381,9 +383,122 @@ void tui_list_scroll(size_t sel, size_t *top, int rows)
 		*top = sel - (size_t)rows + 1;
 }
 
+/* Dithering a picture takes most of the time of a key (about 1.6 of 1.8 ms at 100 x 30) and the
+ * screens draw the same picture again after every key: the rendered grids are kept, the last
+ * few pictures shown, until the terminal is resized or a screen (and its session) goes away. */
+enum { PICTURES_KEPT = 8 };
+
+struct picture {
+	const struct qc_preview *pv;
+	const unsigned char *px;
+	const struct qc_overlay *ov;
+	size_t n_ov;
+	enum qc_verdict *verdicts; /* owned: the overlays' colours when rendered */
+	int w, h;
+	unsigned flags;
+	unsigned long used; /* when last drawn: the oldest is replaced */
+	struct prev_grid g;
+};
+
+struct tui_pictures {
+	struct picture kept[PICTURES_KEPT];
+	size_t n;
+	unsigned long clock;
+};
+
+void tui_pictures_forget(struct tui *t)
+{
+	struct tui_pictures *c = t->pictures;
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		prev_grid_release(&c->kept[i].g);
+		free(c->kept[i].verdicts);
+	}
+	free(c);
+	t->pictures = NULL;
+}
+
+static bool same_picture(const struct picture *p, const struct qc_session *s,
+			 const struct qc_preview *pv, const enum qc_verdict *v, int w, int h,
+			 unsigned flags)
+{
+	return p->pv == pv && p->px == pv->px && p->ov == s->ov && p->n_ov == s->n_ov &&
+	       p->w == w && p->h == h && p->flags == flags &&
+	       !memcmp(p->verdicts, v, s->n_ov * sizeof(*v));
+}
+
+/* The grid of pv in w x h cells with the overlays of s: kept, or rendered now. */
+static const struct prev_grid *picture_grid(struct tui *t, const struct qc_session *s,
+					    const struct qc_preview *pv, int w, int h,
+					    bool *rendered)
+{
+	unsigned flags = (t->ascii ? PREV_ASCII : 0) | (t->colour ? 0 : PREV_MONO);
+	enum qc_verdict *v = qc_xcalloc(s->n_ov ? s->n_ov : 1, sizeof(*v));
+	for (size_t i = 0; i < s->n_ov; i++)
+		v[i] = qc_session_overlay_verdict(s, &s->ov[i]);
+	if (!t->pictures)
+		t->pictures = qc_xcalloc(1, sizeof(*t->pictures));
+	struct tui_pictures *c = t->pictures;
+	struct picture *p = NULL;
+	for (size_t i = 0; i < c->n && !p; i++)
+		if (same_picture(&c->kept[i], s, pv, v, w, h, flags))
+			p = &c->kept[i];
+	*rendered = !p;
+	if (p) {
+		free(v);
+	} else {
+		if (c->n < PICTURES_KEPT) {
+			p = &c->kept[c->n++];
+		} else {
+			p = &c->kept[0];
+			for (size_t i = 1; i < c->n; i++)
+				if (c->kept[i].used < p->used)
+					p = &c->kept[i];
+			prev_grid_release(&p->g);
+			free(p->verdicts);
+		}
+		*p = (struct picture){.pv = pv,
+				      .px = pv->px,
+				      .ov = s->ov,
+				      .n_ov = s->n_ov,
+				      .verdicts = v,
+				      .w = w,
+				      .h = h,
+				      .flags = flags};
+		prev_render(pv, s->ov, s->n_ov, v, w, h, flags, &p->g);
+	}
+	p->used = ++c->clock;
+	return &p->g;
+}
+
+/* QC_TUI_PICTURE_LOG=FILE: one line per picture drawn, "rendered" or "kept" and the time it
+ * took in microseconds (to check the cache and measure it). */
+static void log_picture(bool rendered, const struct timespec *t0)
+{
+	static const char *path;
+	static bool looked;
+	if (!looked) {
+		path = getenv("QC_TUI_PICTURE_LOG");
+		looked = true;
+	}
+	if (!path)
+		return;
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	FILE *f = fopen(path, "a");
+	if (!f)
+		return;
+	fprintf(f, "%s %.0f\n", rendered ? "rendered" : "kept",
+		(double)(t1.tv_sec - t0->tv_sec) * 1e6 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e3);
+	fclose(f);
+}
+
 void tui_draw_picture(struct tui *t, const struct qc_session *s, size_t image, int y0, int x0,
 		      int w, int h)
 {
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	const struct qc_preview *pv = NULL;
 	for (size_t i = 0; i < s->n_pv && !pv; i++)
 		if (s->pv[i].image == (int)image)
@@ -392,21 +507,16 @@ void tui_draw_picture(struct tui *t, const struct qc_session *s, size_t image, i
 		tui_put(t, y0 + h / 2, x0 + 1, w - 2, SLOT_DIM, _("(no picture stored)"), false);
 		return;
 	}
-	enum qc_verdict *v = qc_xcalloc(s->n_ov ? s->n_ov : 1, sizeof(*v));
-	for (size_t i = 0; i < s->n_ov; i++)
-		v[i] = qc_session_overlay_verdict(s, &s->ov[i]);
-	struct prev_grid g;
-	unsigned flags = (t->ascii ? PREV_ASCII : 0) | (t->colour ? 0 : PREV_MONO);
-	prev_render(pv, s->ov, s->n_ov, v, w, h, flags, &g);
-	int ox = x0 + (w - g.cols) / 2, oy = y0 + (h - g.rows) / 2;
-	for (int y = 0; y < g.rows; y++)
-		for (int x = 0; x < g.cols; x++) {
-			const struct prev_cell *c = &g.cells[(size_t)y * g.cols + x];
+	bool rendered;
+	const struct prev_grid *g = picture_grid(t, s, pv, w, h, &rendered);
+	int ox = x0 + (w - g->cols) / 2, oy = y0 + (h - g->rows) / 2;
+	for (int y = 0; y < g->rows; y++)
+		for (int x = 0; x < g->cols; x++) {
+			const struct prev_cell *c = &g->cells[(size_t)y * g->cols + x];
 			wchar_t wc = (wchar_t)(c->ch ? c->ch : ' ');
 			tui_use_cell(t, c->fg, c->bg, c->overlay);
 			mvaddnwstr(oy + y, ox + x, &wc, 1);
 		}
 	attr_set(A_NORMAL, 0, NULL);
-	prev_grid_release(&g);
-	free(v);
+	log_picture(rendered, &t0);
 }

@@ -177,26 +177,49 @@ static void draw_title(struct tui *t, struct checklist *c)
 	qc_date_str(qc_today(), today);
 	snprintf(counts, sizeof(counts), _("%d overdue · %d to do · %d done today"), c->n_overdue,
 		 c->n_due, c->n_done);
-	/* Narrow terminals: drop the machine name, then the count of tests done. */
+	/* Narrow terminals: drop the machine name, then the count of tests done, then all but the
+	 * date. */
 	snprintf(title, sizeof(title), "unityqc · %s · %s %s", m ? m->name : "", _("QC of"), today);
 	if (tui_width(t, title) + tui_width(t, counts) + 4 > t->cols)
 		snprintf(title, sizeof(title), "unityqc · %s %s", _("QC of"), today);
 	if (tui_width(t, title) + tui_width(t, counts) + 4 > t->cols)
 		snprintf(counts, sizeof(counts), _("%d overdue · %d to do"), c->n_overdue,
 			 c->n_due);
+	if (tui_width(t, title) + tui_width(t, counts) + 4 > t->cols)
+		snprintf(title, sizeof(title), "%s", today);
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
 	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, title, false);
 	tui_putr(t, 0, 1, t->cols - 2, SLOT_TITLE, counts);
 }
 
+/* The name takes the room left; on narrow terminals the date of the last session goes first. */
+static void layout(struct tui *t, const struct checklist *c, struct tui_column col[3])
+{
+	int status_w = tui_width(t, _("Status"));
+	char status[80];
+	for (size_t i = 0; i < c->n; i++)
+		if (c->rows[i].test) {
+			status_of(&c->rows[i], status, sizeof(status));
+			int w = tui_width(t, status);
+			status_w = w > status_w ? w : status_w;
+		}
+	int last_w = tui_width(t, _("Last done"));
+	col[0] = (struct tui_column){.min = 20, .flex = true};
+	col[1] = (struct tui_column){.min = 12, .want = status_w};
+	col[2] = (struct tui_column){.min = last_w > 10 ? last_w : 10, .drop = 1};
+	tui_columns(col, 3, 1, t->cols - 2);
+}
+
 static void draw(struct tui *t, struct tui_screen *s)
 {
 	struct checklist *c = s->priv;
-	int name_w = t->cols - 2 - 24 - 12 - 2, y0 = 2, height = t->rows - 4;
+	int y0 = 2, height = t->rows - 4;
+	struct tui_column col[3];
+	layout(t, c, col);
 	draw_title(t, c);
-	tui_put(t, 1, 1, name_w, SLOT_HEADER, _("Test"), true);
-	tui_put(t, 1, 2 + name_w, 24, SLOT_HEADER, _("Status"), true);
-	tui_put(t, 1, 3 + name_w + 24, 12, SLOT_HEADER, _("Last done"), true);
+	const char *head[3] = {_("Test"), _("Status"), _("Last done")};
+	for (int k = 0; k < 3; k++)
+		tui_put(t, 1, col[k].x, col[k].w, SLOT_HEADER, head[k], true);
 	tui_list_scroll(c->sel, &c->top, height);
 	for (int i = 0; i < height && c->top + (size_t)i < c->n; i++) {
 		const struct row *r = &c->rows[c->top + (size_t)i];
@@ -212,10 +235,10 @@ static void draw(struct tui *t, struct tui_screen *s)
 			qc_date_str(r->st.last, last);
 		if (sel)
 			tui_fill(t, y, 0, t->cols, SLOT_SELECTED);
-		tui_put(t, y, 1, name_w, sel ? SLOT_SELECTED : SLOT_NORMAL, cat_test_name(r->test),
-			false);
-		tui_put(t, y, 2 + name_w, 24, sel ? SLOT_SELECTED : slot, status, false);
-		tui_put(t, y, 3 + name_w + 24, 12, sel ? SLOT_SELECTED : SLOT_DIM, last, false);
+		tui_put(t, y, col[0].x, col[0].w, sel ? SLOT_SELECTED : SLOT_NORMAL,
+			cat_test_name(r->test), false);
+		tui_put(t, y, col[1].x, col[1].w, sel ? SLOT_SELECTED : slot, status, false);
+		tui_put(t, y, col[2].x, col[2].w, sel ? SLOT_SELECTED : SLOT_DIM, last, false);
 	}
 	if (c->n > 1 && c->sel < c->n && c->rows[c->sel].test) {
 		const char *ins = cat_test_instructions(c->rows[c->sel].test);

@@ -422,8 +422,7 @@ static void save(struct tui *t, struct form *fm)
 		qc_strlcpy(s.started_at, s.completed_at, sizeof(s.started_at));
 		s.supersedes = fm->supersedes;
 		s.not_for_scheduling = fm->nfs;
-		s.auto_approve = run_auto_approve(t->cfg->cat, &s);
-		st = store_save_session(t->cfg->store, &s);
+		st = run_save(t->cfg->cat, t->cfg->store, &s);
 	}
 	if (st) {
 		tui_message(t, true, _("not saved: %s"), qc_errmsg());

@@ -7,6 +7,7 @@
 
 #include "qc/preview.h"
 #include "qc/report.h"
+#include "qc/run.h"
 #include "qc/store.h"
 #include "tui_int.h"
 
@@ -205,7 +206,7 @@ static bool save(struct tui *t, struct result *r)
 {
 	if (r->saved)
 		return true;
-	if (store_save_session(t->cfg->store, r->s) != QC_OK) {
+	if (run_save(t->cfg->cat, t->cfg->store, r->s) != QC_OK) {
 		tui_message(t, true, _("not saved: %s"), qc_errmsg());
 		return false;
 	}

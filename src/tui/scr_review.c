@@ -10,11 +10,39 @@ struct review {
 	struct store_row *rows;
 	bool *marked;
 	size_t n, sel, top;
+	int id_w, verdict_w, operator_w; /* the widest header or cell of each */
 };
 
 static const struct tui_key keys[] = {
     {' ', REQ_MARK}, {'a', REQ_APPROVE}, {'x', REQ_REJECT}, {'r', REQ_REFRESH}, {'p', REQ_PDF},
 };
+
+static int widest(int w, int text_w)
+{
+	return text_w > w ? text_w : w;
+}
+
+static void operator_text(const struct store_row *r, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s", r->operator_name, r->has_comment ? " *" : "");
+}
+
+/* Each column as wide as its header and cells (measured once per load). */
+static void measure(struct tui *t, struct review *rv)
+{
+	char buf[160];
+	rv->id_w = tui_width(t, _("No."));
+	rv->verdict_w = tui_width(t, _("Verdict"));
+	rv->operator_w = tui_width(t, _("Operator"));
+	for (size_t i = 0; i < rv->n; i++) {
+		const struct store_row *r = &rv->rows[i];
+		snprintf(buf, sizeof(buf), "%lld", (long long)r->id);
+		rv->id_w = widest(rv->id_w, (int)strlen(buf));
+		rv->verdict_w = widest(rv->verdict_w, tui_width(t, tui_verdict_word(r->verdict)));
+		operator_text(r, buf, sizeof(buf));
+		rv->operator_w = widest(rv->operator_w, tui_width(t, buf));
+	}
+}
 
 static void load(struct tui *t, struct review *rv)
 {
@@ -25,6 +53,7 @@ static void load(struct tui *t, struct review *rv)
 	if (store_list_unreviewed(t->cfg->store, &rv->rows, &rv->n) != QC_OK)
 		tui_message(t, true, "%s", qc_errmsg());
 	rv->marked = qc_xcalloc(rv->n ? rv->n : 1, sizeof(bool));
+	measure(t, rv);
 	if (rv->sel >= rv->n)
 		rv->sel = rv->n ? rv->n - 1 : 0;
 }
@@ -48,22 +77,43 @@ static void done(struct tui *t, struct tui_screen *s)
 	free(rv->marked);
 }
 
+enum { C_MARK, C_ID, C_WHEN, C_TEST, C_VERDICT, C_OPERATOR, N_COLS };
+
+/* The test's name takes the room left. On narrow terminals the operator goes first, then the
+ * number; the date stays, without the time. */
+static void layout(struct tui *t, const struct review *rv, struct tui_column col[N_COLS])
+{
+	col[C_MARK] = (struct tui_column){.min = 3};
+	col[C_ID] = (struct tui_column){.min = rv->id_w, .drop = 2};
+	col[C_WHEN] = (struct tui_column){.min = 10, .want = 19};
+	col[C_TEST] = (struct tui_column){.min = 12, .flex = true};
+	col[C_VERDICT] = (struct tui_column){.min = rv->verdict_w};
+	col[C_OPERATOR] = (struct tui_column){.min = 8, .want = rv->operator_w, .drop = 1};
+	tui_columns(col, N_COLS, 1, t->cols - 2);
+	if (col[C_WHEN].w < 19) { /* the time whole or not at all: the room left to the name */
+		col[C_WHEN].want = 10;
+		tui_columns(col, N_COLS, 1, t->cols - 2);
+	}
+}
+
 static void draw(struct tui *t, struct tui_screen *s)
 {
 	struct review *rv = s->priv;
 	char line[256];
 	size_t marked = 0;
+	struct tui_column col[N_COLS];
 	for (size_t i = 0; i < rv->n; i++)
 		marked += rv->marked[i];
 	tui_fill(t, 0, 0, t->cols, SLOT_TITLE);
 	snprintf(line, sizeof(line), _("Sessions to review: %zu (%zu marked)"), rv->n, marked);
 	tui_put(t, 0, 1, t->cols - 2, SLOT_TITLE, line, false);
+	layout(t, rv, col);
 	tui_fill(t, 1, 0, t->cols, SLOT_HEADER);
-	tui_putr(t, 1, 5, 7, SLOT_HEADER, _("No."));
-	tui_put(t, 1, 14, 19, SLOT_HEADER, _("Completed"), false);
-	tui_put(t, 1, 36, 24, SLOT_HEADER, _("Test"), false);
-	tui_put(t, 1, 62, 10, SLOT_HEADER, _("Verdict"), false);
-	tui_put(t, 1, 74, t->cols - 75, SLOT_HEADER, _("Operator"), false);
+	tui_putr(t, 1, col[C_ID].x, col[C_ID].w, SLOT_HEADER, _("No."));
+	tui_put(t, 1, col[C_WHEN].x, col[C_WHEN].w, SLOT_HEADER, _("Completed"), false);
+	tui_put(t, 1, col[C_TEST].x, col[C_TEST].w, SLOT_HEADER, _("Test"), false);
+	tui_put(t, 1, col[C_VERDICT].x, col[C_VERDICT].w, SLOT_HEADER, _("Verdict"), false);
+	tui_put(t, 1, col[C_OPERATOR].x, col[C_OPERATOR].w, SLOT_HEADER, _("Operator"), false);
 	if (!rv->n)
 		tui_put(t, 3, 2, t->cols - 4, SLOT_DIM, _("nothing to review"), false);
 	int rows = t->rows - 4;
@@ -77,14 +127,19 @@ static void draw(struct tui *t, struct tui_screen *s)
 		int y = 2 + i;
 		if (sel)
 			tui_fill(t, y, 0, t->cols, SLOT_SELECTED);
-		snprintf(line, sizeof(line), "%s %7lld  %s", rv->marked[k] ? "[x]" : "[ ]",
-			 (long long)r->id, r->completed_at);
-		tui_put(t, y, 1, 34, base, line, false);
-		tui_put(t, y, 36, 24, base, test ? cat_test_name(test) : r->test, false);
-		tui_put(t, y, 62, 10, sel ? base : tui_verdict_slot(r->verdict),
-			tui_verdict_word(r->verdict), false);
-		snprintf(line, sizeof(line), "%s%s", r->operator_name, r->has_comment ? " *" : "");
-		tui_put(t, y, 74, t->cols - 75, base, line, false);
+		tui_put(t, y, col[C_MARK].x, col[C_MARK].w, base, rv->marked[k] ? "[x]" : "[ ]",
+			false);
+		snprintf(line, sizeof(line), "%lld", (long long)r->id);
+		tui_putr(t, y, col[C_ID].x, col[C_ID].w, base, line);
+		snprintf(line, sizeof(line), "%.*s", col[C_WHEN].w, r->completed_at);
+		tui_put(t, y, col[C_WHEN].x, col[C_WHEN].w, base, line, false);
+		tui_put(t, y, col[C_TEST].x, col[C_TEST].w, base,
+			test ? cat_test_name(test) : r->test, false);
+		tui_put(t, y, col[C_VERDICT].x, col[C_VERDICT].w,
+			sel ? base : tui_verdict_slot(r->verdict), tui_verdict_word(r->verdict),
+			false);
+		operator_text(r, line, sizeof(line));
+		tui_put(t, y, col[C_OPERATOR].x, col[C_OPERATOR].w, base, line, false);
 	}
 	tui_put(t, t->rows - 2, 1, t->cols - 2, SLOT_KEY,
 		_("Space: mark · a: approve · x: reject · Enter: open · p: PDF · Esc: back"),

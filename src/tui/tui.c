@@ -85,6 +85,7 @@ void tui_pop(struct tui *t)
 	if (!s)
 		return;
 	t->top = s->below;
+	tui_pictures_forget(t);
 	if (s->ops->done)
 		s->ops->done(t, s);
 	free(s->priv);
@@ -123,7 +124,10 @@ static bool too_small(const struct tui *t)
 
 void tui_redraw(struct tui *t)
 {
+	int rows = t->rows, cols = t->cols;
 	getmaxyx(stdscr, t->rows, t->cols);
+	if (rows != t->rows || cols != t->cols)
+		tui_pictures_forget(t);
 	erase();
 	t->show_cursor = false;
 	if (too_small(t)) {

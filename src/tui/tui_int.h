@@ -128,6 +128,8 @@ struct tui {
 	/* Where the text cursor goes after drawing (a screen with an input sets it). */
 	bool show_cursor;
 	int cursor_y, cursor_x;
+	/* owned (draw.c): the pictures rendered, kept for the next draw */
+	struct tui_pictures *pictures;
 };
 
 /* tui.c */
@@ -180,6 +182,21 @@ void tui_list_scroll(size_t sel, size_t *top, int rows);
  * the box (y0, x0, w, h). */
 void tui_draw_picture(struct tui *t, const struct qc_session *s, size_t image, int y0, int x0,
 		      int w, int h);
+/* Drops the rendered pictures: after a resize, and before a screen goes (a new session may
+ * reuse the addresses of the one it frees). */
+void tui_pictures_forget(struct tui *t);
+/* columns.c */
+/* A column of a table, laid out by tui_columns, then drawn at x within w. */
+struct tui_column {
+	int min, want; /* widths: never less than min, want when there is room */
+	int drop;      /* 0: always shown; else dropped on narrow terminals, 1 first */
+	bool flex;     /* takes the room left over (the first such column shown) */
+	int x, w;      /* out: w = 0 when dropped */
+};
+/* Lays out n columns from x0 across width cells, one blank between them: drops columns by drop
+ * order until the minimum widths fit, widens the others to their wanted widths in order, then
+ * gives what is left to the flexible one. */
+void tui_columns(struct tui_column *c, size_t n, int x0, int width);
 /* A progress box over the screen. */
 void tui_progress(struct tui *t, const char *title, size_t done, size_t total, const char *what);
 

@@ -35,6 +35,21 @@ $(screen "$2")"
 	return 1
 }
 
+# wait_match NAME SESSION REGEX: as wait_for, for an extended regular expression (a row whose
+# cells must be seen together, where one word alone also shows elsewhere).
+wait_match() {
+	for _ in $(seq 100); do
+		if screen "$2" | grep -qE -- "$3"; then
+			ok "$1"
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "$1" "/$3/ never matched; screen:
+$(screen "$2")"
+	return 1
+}
+
 # wait_gone NAME SESSION TEXT: polls for up to 10 s until TEXT is no longer on the screen (a
 # question answered, a prompt closed), before checking what follows it.
 wait_gone() {

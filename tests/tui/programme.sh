@@ -22,7 +22,9 @@ wait_for "form: a 'no' is ACTION at once" $S "ACTION"
 keys $S Escape
 wait_for "form: leaving asks to keep the entry" $S "Garder cette saisie en cours"
 keys $S o
-wait_for "checklist: the entry is in progress" $S "en cours"
+# "en cours" is in the question itself: wait for the answer's message, then the checklist row.
+wait_for "form: the entry is kept" $S "saisie en cours enregistrée"
+wait_match "checklist: the entry is in progress" $S "Systèmes de sécurité +en cours "
 keys $S Enter
 wait_for "form: the entry is resumed" $S "saisie en cours reprise (tech"
 keys $S Tab # the two answers typed before are back: fill the seven others
@@ -86,7 +88,10 @@ keys $S o
 wait_for "review: done" $S "2 séance(s) refusée(s)"
 wait_for "review: queue empty" $S "rien à valider"
 keys $S Escape a
-wait_for "history: review state shown" $S "refusée"
+# "refusée" is also in the review's message: wait for the history's rows.
+wait_for "history: all tests" $S "Séances — tous les contrôles"
+wait_match "history: review state shown" $S "^ +1 +2026-11-23 .* refusée +tech"
+wait_match "history: review state shown on both" $S "^ +2 +2026-11-23 .* refusée +tech"
 keys $S Down c
 wait_for "correction: the form starts from the old values" $S "(correction)"
 keys $S F2
@@ -95,6 +100,37 @@ keys $S q
 exited "review: quit, terminal restored" $S 0
 check "db: two rejections with the reason" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) from reviews where decision='rejected' and comment='refaire avec le bon dispositif' and reviewer='phys'")" = 2
 check "db: the correction supersedes session 1" test "$(sqlite3 "$T_TMP/$S.db" 'select supersedes from sessions where id = 3')" = 1
+# Narrow terminals: every column keeps a readable width, the least useful go first.
+S=narrow80
+cp "$T_TMP/review.db" "$T_TMP/$S.db"
+start $S 80 24 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+wait_for "80x24: checklist" $S "contrôles du"
+keys $S a
+wait_for "80x24: history" $S "Séances — tous les contrôles"
+wait_match "80x24: history, the operator in full" $S "^ +3 2026-11-23 [0-9:]{8} Systèmes de séc… +ACTION +à valider +phys \\* *$"
+wait_match "80x24: history, every column of a corrected session" $S "^ +1 2026-11-23 [0-9:]{8} Systèmes de séc… +ACTION +refusée +tech \\* \\(corrigée\\) *$"
+keys $S Escape v
+wait_for "80x24: review queue" $S "Séances à valider : 1"
+wait_match "80x24: review queue, every column" $S "^ \\[ \\] +3 2026-11-23 [0-9:]{8} Systèmes de sécurité +ACTION +phys \\* *$"
+keys $S q
+exited "80x24: quit" $S 0
+S=narrow40
+cp "$T_TMP/review.db" "$T_TMP/$S.db"
+start $S 40 20 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+wait_match "40x20: checklist title, the date and the counts" $S "^ 2026-11-23 +0 en retard · [0-9]+ à faire *$"
+wait_match "40x20: checklist, the test's name and status" $S "^ Constance du débit +à faire \(jamais"
+wait_match "40x20: checklist, a name of 20 characters whole" $S "^ Systèmes de sécurité fait aujourd'hui *$"
+keys $S a
+wait_for "40x20: history" $S "Séances — tous les contrôles"
+wait_match "40x20: history keeps number, date, test and verdict" $S "^ +2 2026-11-23 Niveau d'hél.* TOLÉRANCE *$"
+lacks "40x20: history without the operator" "$(screen $S)" "Opérateur"
+keys $S Escape v
+wait_for "40x20: review queue" $S "Séances à valider : 1"
+# Nothing written past the right edge (it went on to the next line).
+wait_match "40x20: review queue, mark, number, date, test and verdict" $S "^ \\[ \\] +3 2026-11-23 Systèmes de.* ACTION *$"
+check "40x20: review queue, nothing wrapped below" test -z "$(screen $S | sed -n 4p | tr -d ' ')"
+keys $S q
+exited "40x20: quit" $S 0
 # The PIQT report from the folder picker.
 S=piqt
 mkdir -p "$T_TMP/reports-in"
@@ -125,5 +161,30 @@ keys $S q
 exited "piqt: quit, terminal restored" $S 0
 check "db: the PIQT values stored" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) > 50 from measurements where session_id = 1")" = 1
 check "db: the PIQT correction supersedes session 1 with the report's values" test "$(sqlite3 "$T_TMP/$S.db" "select supersedes || '|' || (select count(*) > 50 from measurements where session_id = 2) from sessions where id = 2")" = "1|1"
+
+# A site that approves sessions all OK without comment: an image session saved in the TUI is
+# approved as the CLI's would be (a Winston-Lutz set without error is all OK).
+S=auto
+mkdir -p "$T_TMP/wl-in/wl" "$T_TMP/auto-cat"
+"$TOP/build/mvgen" --winston-lutz "$T_TMP/wl-in/wl" >/dev/null
+"$BIN" catalog export >"$T_TMP/auto-cat/site.cat"
+printf '[review]\nauto_approve = yes\n' >>"$T_TMP/auto-cat/site.cat"
+start $S 100 30 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator tech \
+	--catalog "$T_TMP/auto-cat/site.cat" --inbox "$T_TMP/wl-in"
+wait_for "auto: checklist" $S "contrôles du"
+keys $S /
+keys $S -l "Winston"
+keys $S Enter Enter
+wait_for "auto: picker" $S "8 DICOM"
+keys $S Down Enter Enter
+wait_match "auto: the set is all OK" $S "image 1/8 .* OK$"
+keys $S s
+wait_for "auto: saved" $S "séance 1 enregistrée"
+keys $S Escape h
+wait_for "auto: history" $S "Séances — Isocentre (Winston-Lutz)"
+wait_match "auto: approved automatically" $S "^ +1 +2026-11-23 .* OK +validée +tech"
+keys $S q
+exited "auto: quit, terminal restored" $S 0
+check "db: the TUI session approved by 'auto'" test "$(sqlite3 "$T_TMP/$S.db" "select session_id||'|'||reviewer||'|'||decision from reviews")" = "1|auto|approved"
 
 t_summary

@@ -40,6 +40,7 @@ wait_for "roles: image 3 judged as the +50 mm field" $S "image 3/5 — 50 x 50 m
 keys $S Escape
 wait_for "roles: leaving unsaved results asks" $S "perdre"
 keys $S o
+wait_gone "roles: 'yes' closes the question" $S "perdre"
 wait_for "roles: back to the roles" $S "rôles des images"
 keys $S Left
 wait_for "roles: restored" $S "‹ 50 x 50 mm ›"
@@ -111,7 +112,8 @@ wait_for "bad: mr folder" $S "Analyse this folder: 1 DICOM file"
 keys $S Enter
 wait_for "bad: MR image refused with a reason" $S "does not look like an open MV field"
 keys $S h Down Down Enter Enter
-wait_for "bad: truncated file refused with a reason" $S "truncated"
+# The folder is named "truncated" too: wait for the message itself.
+wait_for "bad: truncated file refused with a reason" $S "MR_truncated.dcm': truncated file"
 keys $S h
 wait_for "bad: still running" $S "mvic/"
 keys $S Up Enter Enter
@@ -121,6 +123,8 @@ wait_for "bad: then its results" $S "image 1/5"
 keys $S Escape
 wait_for "bad: leaving unsaved results asks first" $S "Results not saved"
 keys $S n
+# "image 1/5" was on screen under the question: it shows nothing until the question is gone.
+wait_gone "bad: 'no' closes the question" $S "Results not saved"
 wait_for "bad: 'no' keeps the results" $S "image 1/5"
 keys $S Escape y
 wait_for "bad: 'yes' leaves them, back to the roles" $S "roles of the images"
@@ -190,6 +194,41 @@ wait_for "mono: result" $S "Field width (x)"
 if screen $S | head -20 | cut -c1-28 | grep -q '[▓█]'; then ok "mono: picture drawn with shade characters"; else fail "mono: picture drawn with shade characters" "$(screen $S)"; fi
 keys $S Escape y q
 exited "mono: quit cleanly" $S 0
+
+# --- The picture is dithered once, not again on every key: QC_TUI_PICTURE_LOG writes a line per
+# picture drawn, "rendered" or "kept".
+S=pic
+LOG=$T_TMP/pictures.log
+start $S 100 30 LANG=C.UTF-8 UNITYQC_LANG=en QC_TUI_PICTURE_LOG="$LOG" -- --today 2026-11-23 $INBOX
+wait_for "pic: checklist" $S "QC of 2026-11-23"
+keys $S j j j Enter Down Enter Enter
+wait_for "pic: roles" $S "roles of the images"
+keys $S Enter
+wait_for "pic: result" $S "width_mm: reference"
+: >"$LOG"
+for _ in 1 2 3; do
+	keys $S j
+	wait_for "pic: next measurement" $S "height_mm: reference"
+	keys $S k
+	wait_for "pic: previous measurement" $S "width_mm: reference"
+done
+check "pic: six keys draw the kept picture six times" test "$(sort "$LOG" | cut -d' ' -f1 | uniq -c | xargs)" = "6 kept"
+: >"$LOG"
+keys $S Right
+wait_for "pic: next image" $S "image 2/5"
+keys $S Left
+wait_for "pic: back to the first" $S "image 1/5"
+check "pic: a new image rendered, the first one kept" test "$(cut -d' ' -f1 "$LOG" | xargs)" = "rendered kept"
+: >"$LOG"
+tm resize-window -t $S -x 120 -y 36
+wait_for "pic: resized" $S "Tol. / Act."
+check "pic: rendered again at the new size" test "$(cut -d' ' -f1 "$LOG" | sort -u | xargs)" = "rendered"
+tm resize-window -t $S -x 100 -y 30
+# tmux cuts its copy of the screen at once: wait for the program's own redraw (the verdict
+# at the right end of the title) before quitting, or the terminal may still be 120 wide.
+wait_match "pic: redrawn at 100 columns" $S "^ MVIC .*TOLERANCE *$"
+keys $S Escape y q
+exited "pic: quit cleanly" $S 0
 
 # --- SIGHUP (the SSH connection drops) and a crash: the terminal is restored.
 for sig in HUP SEGV; do
