@@ -52,11 +52,6 @@ static void operator_text(const struct store_row *r, char *buf, size_t n)
 		 r->superseded_by ? _(" (corrected)") : "");
 }
 
-static int widest(int w, int text_w)
-{
-	return text_w > w ? text_w : w;
-}
-
 /* Each column as wide as its header and cells (measured once per load). */
 static void measure(struct tui *t, struct history *h)
 {
@@ -68,11 +63,11 @@ static void measure(struct tui *t, struct history *h)
 	for (size_t i = 0; i < h->n; i++) {
 		const struct store_row *r = &h->rows[i];
 		snprintf(buf, sizeof(buf), "%lld", (long long)r->id);
-		h->id_w = widest(h->id_w, (int)strlen(buf));
-		h->verdict_w = widest(h->verdict_w, tui_width(t, tui_verdict_word(r->verdict)));
-		h->review_w = widest(h->review_w, tui_width(t, review_word(r)));
+		h->id_w = tui_widest(h->id_w, (int)strlen(buf));
+		h->verdict_w = tui_widest(h->verdict_w, tui_width(t, tui_verdict_word(r->verdict)));
+		h->review_w = tui_widest(h->review_w, tui_width(t, review_word(r)));
 		operator_text(r, buf, sizeof(buf));
-		h->operator_w = widest(h->operator_w, tui_width(t, buf));
+		h->operator_w = tui_widest(h->operator_w, tui_width(t, buf));
 	}
 }
 
@@ -150,21 +145,13 @@ static void draw(struct tui *t, struct tui_screen *s)
 	for (int i = 0; i < rows && h->top + (size_t)i < h->n; i++) {
 		size_t k = h->top + (size_t)i;
 		const struct store_row *r = &h->rows[k];
-		const struct qc_test *test = cat_find_test(t->cfg->cat, r->test);
 		bool sel = k == h->sel;
 		int y = y0 + i;
 		enum tui_slot base = sel ? SLOT_SELECTED : SLOT_NORMAL;
 		if (sel)
 			tui_fill(t, y, 0, t->cols, SLOT_SELECTED);
-		snprintf(line, sizeof(line), "%lld", (long long)r->id);
-		tui_putr(t, y, col[C_ID].x, col[C_ID].w, base, line);
-		snprintf(line, sizeof(line), "%.*s", col[C_WHEN].w, r->completed_at);
-		tui_put(t, y, col[C_WHEN].x, col[C_WHEN].w, base, line, false);
-		tui_put(t, y, col[C_TEST].x, col[C_TEST].w, base,
-			test ? cat_test_name(test) : r->test, false);
-		tui_put(t, y, col[C_VERDICT].x, col[C_VERDICT].w,
-			sel ? base : tui_verdict_slot(r->verdict), tui_verdict_word(r->verdict),
-			false);
+		tui_session_cells(t, y, r, sel, &col[C_ID], &col[C_WHEN], &col[C_TEST],
+				  &col[C_VERDICT]);
 		tui_put(t, y, col[C_REVIEW].x, col[C_REVIEW].w, base, review_word(r), false);
 		operator_text(r, line, sizeof(line));
 		tui_put(t, y, col[C_OPERATOR].x, col[C_OPERATOR].w, base, line, false);

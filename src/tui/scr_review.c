@@ -17,11 +17,6 @@ static const struct tui_key keys[] = {
     {' ', REQ_MARK}, {'a', REQ_APPROVE}, {'x', REQ_REJECT}, {'r', REQ_REFRESH}, {'p', REQ_PDF},
 };
 
-static int widest(int w, int text_w)
-{
-	return text_w > w ? text_w : w;
-}
-
 static void operator_text(const struct store_row *r, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s%s", r->operator_name, r->has_comment ? " *" : "");
@@ -37,10 +32,11 @@ static void measure(struct tui *t, struct review *rv)
 	for (size_t i = 0; i < rv->n; i++) {
 		const struct store_row *r = &rv->rows[i];
 		snprintf(buf, sizeof(buf), "%lld", (long long)r->id);
-		rv->id_w = widest(rv->id_w, (int)strlen(buf));
-		rv->verdict_w = widest(rv->verdict_w, tui_width(t, tui_verdict_word(r->verdict)));
+		rv->id_w = tui_widest(rv->id_w, (int)strlen(buf));
+		rv->verdict_w =
+		    tui_widest(rv->verdict_w, tui_width(t, tui_verdict_word(r->verdict)));
 		operator_text(r, buf, sizeof(buf));
-		rv->operator_w = widest(rv->operator_w, tui_width(t, buf));
+		rv->operator_w = tui_widest(rv->operator_w, tui_width(t, buf));
 	}
 }
 
@@ -121,7 +117,6 @@ static void draw(struct tui *t, struct tui_screen *s)
 	for (int i = 0; i < rows && rv->top + (size_t)i < rv->n; i++) {
 		size_t k = rv->top + (size_t)i;
 		const struct store_row *r = &rv->rows[k];
-		const struct qc_test *test = cat_find_test(t->cfg->cat, r->test);
 		bool sel = k == rv->sel;
 		enum tui_slot base = sel ? SLOT_SELECTED : SLOT_NORMAL;
 		int y = 2 + i;
@@ -129,15 +124,8 @@ static void draw(struct tui *t, struct tui_screen *s)
 			tui_fill(t, y, 0, t->cols, SLOT_SELECTED);
 		tui_put(t, y, col[C_MARK].x, col[C_MARK].w, base, rv->marked[k] ? "[x]" : "[ ]",
 			false);
-		snprintf(line, sizeof(line), "%lld", (long long)r->id);
-		tui_putr(t, y, col[C_ID].x, col[C_ID].w, base, line);
-		snprintf(line, sizeof(line), "%.*s", col[C_WHEN].w, r->completed_at);
-		tui_put(t, y, col[C_WHEN].x, col[C_WHEN].w, base, line, false);
-		tui_put(t, y, col[C_TEST].x, col[C_TEST].w, base,
-			test ? cat_test_name(test) : r->test, false);
-		tui_put(t, y, col[C_VERDICT].x, col[C_VERDICT].w,
-			sel ? base : tui_verdict_slot(r->verdict), tui_verdict_word(r->verdict),
-			false);
+		tui_session_cells(t, y, r, sel, &col[C_ID], &col[C_WHEN], &col[C_TEST],
+				  &col[C_VERDICT]);
 		operator_text(r, line, sizeof(line));
 		tui_put(t, y, col[C_OPERATOR].x, col[C_OPERATOR].w, base, line, false);
 	}

@@ -197,6 +197,17 @@ struct tui_column {
  * order until the minimum widths fit, widens the others to their wanted widths in order, then
  * gives what is left to the flexible one. */
 void tui_columns(struct tui_column *c, size_t n, int x0, int width);
+/* The larger of a column's width so far and a cell's. */
+static inline int tui_widest(int w, int text_w)
+{
+	return text_w > w ? text_w : w;
+}
+struct store_row;
+/* The cells a stored session shows in the history and in the review queue: its number, end
+ * time, test name and verdict (in the verdict's colour unless the row is selected). */
+void tui_session_cells(struct tui *t, int y, const struct store_row *r, bool sel,
+		       const struct tui_column *id, const struct tui_column *when,
+		       const struct tui_column *test, const struct tui_column *verdict);
 /* A progress box over the screen. */
 void tui_progress(struct tui *t, const char *title, size_t done, size_t total, const char *what);
 
