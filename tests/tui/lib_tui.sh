@@ -21,49 +21,32 @@ start() {
 screen() { tm capture-pane -p -t "$1"; }
 keys() { tm send-keys -t "$@"; }
 
-# wait_for NAME SESSION TEXT: polls the screen for up to 10 s.
-wait_for() {
+# poll NAME SESSION WHY TEST...: runs TEST on the screen text (stdin) every 0.1 s for up to
+# 10 s; passes when it succeeds, else fails saying WHY with the last screen.
+poll() {
+	local name=$1 session=$2 why=$3
+	shift 3
 	for _ in $(seq 100); do
-		if screen "$2" | grep -qF -- "$3"; then
-			ok "$1"
+		if screen "$session" | "$@"; then
+			ok "$name"
 			return 0
 		fi
 		sleep 0.1
 	done
-	fail "$1" "'$3' never shown; screen:
-$(screen "$2")"
+	fail "$name" "$why; screen:
+$(screen "$session")"
 	return 1
 }
+absent() { ! grep -qF -- "$1"; }
 
+# wait_for NAME SESSION TEXT: TEXT shows on the screen within 10 s.
+wait_for() { poll "$1" "$2" "'$3' never shown" grep -qF -- "$3"; }
 # wait_match NAME SESSION REGEX: as wait_for, for an extended regular expression (a row whose
 # cells must be seen together, where one word alone also shows elsewhere).
-wait_match() {
-	for _ in $(seq 100); do
-		if screen "$2" | grep -qE -- "$3"; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "$1" "/$3/ never matched; screen:
-$(screen "$2")"
-	return 1
-}
-
-# wait_gone NAME SESSION TEXT: polls for up to 10 s until TEXT is no longer on the screen (a
-# question answered, a prompt closed), before checking what follows it.
-wait_gone() {
-	for _ in $(seq 100); do
-		if ! screen "$2" | grep -qF -- "$3"; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "$1" "'$3' still shown; screen:
-$(screen "$2")"
-	return 1
-}
+wait_match() { poll "$1" "$2" "/$3/ never matched" grep -qE -- "$3"; }
+# wait_gone NAME SESSION TEXT: TEXT leaves the screen within 10 s (a question answered, a prompt
+# closed), before checking what follows it.
+wait_gone() { poll "$1" "$2" "'$3' still shown" absent "$3"; }
 
 # exited NAME SESSION STATUS: the program ended with STATUS and gave the terminal back.
 exited() {
