@@ -101,6 +101,11 @@ expect_error "bad: random bytes" "random.dcm" "$BIN" analyze mv_field "$T_TMP/ra
 expect_error "bad: empty file" "empty.dcm" "$BIN" analyze mv_field "$T_TMP/empty.dcm"
 expect_error "bad: truncated pixel data" "truncated" "$BIN" analyze mv_field "$R/MR_truncated.dcm"
 expect_error "bad: JPEG 2000" "JPEG 2000" "$BIN" analyze mv_field "$R/JPEG2000.dcm"
+# The same refusals in French: the DICOM layer speaks the interface language too.
+expect_error "bad, in French: random bytes" "impossible de charger « $T_TMP/random.dcm » : ce n'est pas un fichier DICOM" "$BIN" --lang fr analyze mv_field "$T_TMP/random.dcm"
+expect_error "bad, in French: truncated file" "fichier tronqué (les données s'arrêtent au milieu d'un élément)" "$BIN" --lang fr analyze mv_field "$R/MR_truncated.dcm"
+expect_error "bad, in French: JPEG 2000" "la compression JPEG 2000 n'est pas prise en charge" "$BIN" --lang fr analyze mv_field "$R/JPEG2000.dcm"
+expect_error "bad, in French: missing path" "fichier ou dossier inexistant" "$BIN" --lang fr analyze mv_field "$T_TMP/nothing"
 # Without DCMTK's dictionary: DICOM commands say so, the others (due list, checklist) still work.
 expect_error "bad: no DICOM dictionary" "the DCMTK data dictionary is not loaded" env DCMDICTPATH=/nonexistent.dic "$BIN" analyze mv_field "$TOP/sample-dicom/mvic/mvic_1.dcm"
 check "no DICOM dictionary: the due list still works" env DCMDICTPATH=/nonexistent.dic "$BIN" --db "$T_TMP/nodict.db" due
