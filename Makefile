@@ -131,7 +131,7 @@ accuracy: all
 fmt:
 	clang-format -i $(wildcard include/qc/*.h src/*/*.c src/*/*.h src/*/*.cc tests/unit/*.c tests/unit/*.h tools/*.c)
 
-po/unityqc.pot: $(wildcard src/*/*.c src/*/*.h)
+po/unityqc.pot: $(wildcard src/*/*.c src/*/*.cc src/*/*.h)
 	xgettext --from-code=UTF-8 -k_ -kN_ -o $@ $^
 
 install: all

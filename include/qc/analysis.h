@@ -156,7 +156,8 @@ const struct qc_analysis *const *ana_list(size_t *n);
 /*
  * The MV isocentre pixel of an image: the calibration of the machine it comes from (matched by
  * ManufacturerModelName), else XRayImageReceptorTranslation, else the image centre.
- * source receives a short English description ("machine unity calibration", ...).
+ * source receives a short English description ("machine calibration", ...), marked for
+ * translation (N_): pass it through _() where it is written for the user.
  */
 void ana_iso_pixel(const struct qc_image *img, const struct ana_context *ctx, double *col,
 		   double *row, const char **source);

@@ -190,7 +190,7 @@ bool ana_acr_outline(const struct acr_slice *s, struct acr_disc *d, char *why, s
 	struct ana_split sp;
 	memset(d, 0, sizeof(*d));
 	if (!ana_otsu(&v, &sp) || !(sp.high_median > sp.low_median)) {
-		snprintf(why, n, "the slice is blank");
+		snprintf(why, n, "%s", _("the slice is blank"));
 		return false;
 	}
 	d->thr = sp.threshold;
@@ -207,7 +207,7 @@ bool ana_acr_outline(const struct acr_slice *s, struct acr_disc *d, char *why, s
 			}
 	double r_eq = sqrt(cnt * s->dx * s->dy / ANA_PI);
 	if (r_eq < 0.4 * ACR_RADIUS) {
-		snprintf(why, n, "no phantom of about 190 mm found (bright area %.0f mm across)",
+		snprintf(why, n, _("no phantom of about 190 mm found (bright area %.0f mm across)"),
 			 2 * r_eq);
 		return false;
 	}
@@ -216,16 +216,16 @@ bool ana_acr_outline(const struct acr_slice *s, struct acr_disc *d, char *why, s
 	/* rays from the centroid, then from the circle's centre until it stays put */
 	for (int pass = 0, st = 0; pass < 4 && st != 1; pass++)
 		if ((st = rays_and_fit(s, d)) < 0) {
-			snprintf(why, n, "no circular outline found");
+			snprintf(why, n, "%s", _("no circular outline found"));
 			return false;
 		}
 	if (d->n_edge < ACR_RAYS / 3) {
-		snprintf(why, n, "its outline is not a circle (%d of %d edge points fit)",
+		snprintf(why, n, _("its outline is not a circle (%d of %d edge points fit)"),
 			 d->n_edge, ACR_RAYS);
 		return false;
 	}
 	if (fabs(d->r_mm - ACR_RADIUS) > 10) {
-		snprintf(why, n, "its diameter is %.0f mm, not about 190 mm", 2 * d->r_mm);
+		snprintf(why, n, _("its diameter is %.0f mm, not about 190 mm"), 2 * d->r_mm);
 		return false;
 	}
 	return true;
@@ -374,13 +374,14 @@ bool ana_acr_band(const struct acr_slice *s, const struct acr_disc *d0, struct a
 			best = c + k;
 	}
 	if (best < 0) {
-		snprintf(why, n, "no slice-thickness insert across the centre");
+		snprintf(why, n, "%s", _("no slice-thickness insert across the centre"));
 		return false;
 	}
 	double t = cross(p, m, best, -1, level, true), bt = cross(p, m, best, 1, level, true);
 	double height = (bt - t) * step;
 	if (isnan(height) || height < 6 || height > 18) {
-		snprintf(why, n, "no slice-thickness insert across the centre (dark band %.1f mm)",
+		snprintf(why, n,
+			 _("no slice-thickness insert across the centre (dark band %.1f mm)"),
 			 height);
 		return false;
 	}
@@ -389,8 +390,8 @@ bool ana_acr_band(const struct acr_slice *s, const struct acr_disc *d0, struct a
 	for (int pass = 0; pass < 2; pass++) {
 		double slope;
 		if (!band_slope(s, &d, pass ? 60 : 30, step, &vt, &vb, &slope)) {
-			snprintf(why, n,
-				 "the edges of the slice-thickness insert are not straight");
+			snprintf(why, n, "%s",
+				 _("the edges of the slice-thickness insert are not straight"));
 			return false;
 		}
 		d.rot = -atan(slope * s->dy / s->dx);
@@ -409,20 +410,20 @@ static enum qc_status check_image(const struct qc_image *img, int idx)
 	const char *mod = img->tags.modality;
 	if (mod[0] && strcmp(mod, "MR"))
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like a slice of the ACR phantom: its "
-			       "modality is %s",
+			       _("image %d does not look like a slice of the ACR phantom: its "
+				 "modality is %s"),
 			       idx + 1, mod);
 	if (!img->geo.has_spacing || !(img->geo.pixel_x_mm > 0) || !(img->geo.pixel_y_mm > 0))
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like a slice of the ACR phantom: no pixel "
-			       "spacing",
+			       _("image %d does not look like a slice of the ACR phantom: no pixel "
+				 "spacing"),
 			       idx + 1);
 	double fov_x = img->width * img->geo.pixel_x_mm, fov_y = img->height * img->geo.pixel_y_mm;
 	if (img->width < 64 || img->height < 64 || fov_x < 200 || fov_y < 200)
 		return qc_fail(
 		    QC_ERR_ANALYSIS,
-		    "image %d does not look like a slice of the ACR phantom: %d x %d "
-		    "pixels over %.0f x %.0f mm (the 190 mm phantom needs a larger field)",
+		    _("image %d does not look like a slice of the ACR phantom: %d x %d "
+		      "pixels over %.0f x %.0f mm (the 190 mm phantom needs a larger field)"),
 		    idx + 1, img->width, img->height, fov_x, fov_y);
 	return QC_OK;
 }
@@ -456,16 +457,18 @@ static enum qc_status gather(const struct qc_image *const *imgs, size_t n, struc
 		if (positions)
 			for (int j = 0; j < 6; j++)
 				if (fabs(g->image_orientation[j] - g0->image_orientation[j]) > 1e-3)
-					return qc_fail(QC_ERR_ANALYSIS,
-						       "image %zu is not parallel to image 1: the "
-						       "ACR series is one stack of axial slices",
-						       i + 1);
+					return qc_fail(
+					    QC_ERR_ANALYSIS,
+					    _("image %zu is not parallel to image 1: the "
+					      "ACR series is one stack of axial slices"),
+					    i + 1);
 		if (imgs[i]->width != imgs[0]->width || imgs[i]->height != imgs[0]->height)
-			return qc_fail(QC_ERR_ANALYSIS,
-				       "image %zu has another size than image 1 (%d x %d, not %d x "
-				       "%d): the ACR series is one stack of slices",
-				       i + 1, imgs[i]->width, imgs[i]->height, imgs[0]->width,
-				       imgs[0]->height);
+			return qc_fail(
+			    QC_ERR_ANALYSIS,
+			    _("image %zu has another size than image 1 (%d x %d, not %d x "
+			      "%d): the ACR series is one stack of slices"),
+			    i + 1, imgs[i]->width, imgs[i]->height, imgs[0]->width,
+			    imgs[0]->height);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct qc_image *img = imgs[i];
@@ -501,8 +504,8 @@ static enum qc_status gather(const struct qc_image *const *imgs, size_t n, struc
 		if (sl[i].image != sl[i - 1].image && fabs(sl[i].pos - sl[i - 1].pos) < 0.1)
 			return qc_fail(
 			    QC_ERR_ANALYSIS,
-			    "images %d and %d are at the same position: the ACR series is "
-			    "one stack of 11 different slices",
+			    _("images %d and %d are at the same position: the ACR series is "
+			      "one stack of 11 different slices"),
 			    sl[i - 1].image + 1, sl[i].image + 1);
 	return QC_OK;
 }
@@ -531,7 +534,7 @@ static void add_len(struct qc_result *res, const char *name, int image, double a
 {
 	if (isnan(a) || isnan(b))
 		qc_result_add_null(res, name, "mm", image,
-				   "the phantom wall is not visible along this line");
+				   _("the phantom wall is not visible along this line"));
 	else
 		qc_result_add(res, name, "mm", image, a + b);
 }
@@ -575,34 +578,35 @@ static enum qc_status slice_fail(const struct acr_slice *s, int number, const ch
 {
 	if (s->img->frames > 1)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d, frame %d (slice %d) does not look like the ACR large "
-			       "phantom: %s",
+			       _("image %d, frame %d (slice %d) does not look like the ACR large "
+				 "phantom: %s"),
 			       s->image + 1, s->frame + 1, number, why);
 	return qc_fail(QC_ERR_ANALYSIS,
-		       "image %d (slice %d) does not look like the ACR large phantom: %s",
+		       _("image %d (slice %d) does not look like the ACR large phantom: %s"),
 		       s->image + 1, number, why);
 }
 
 static void labels(struct qc_result *res, const struct acr_slice *sl)
 {
-	static const char *const role[ACR_SLICES] = {"slice 1: thickness, position, holes, lengths",
-						     "slice 2",
-						     "slice 3",
-						     "slice 4",
-						     "slice 5: lengths",
-						     "slice 6",
-						     "slice 7: uniformity, ghosting, SNR",
-						     "slice 8",
-						     "slice 9",
-						     "slice 10",
-						     "slice 11: position"};
+	static const char *const role[ACR_SLICES] = {
+	    N_("slice 1: thickness, position, holes, lengths"),
+	    N_("slice 2"),
+	    N_("slice 3"),
+	    N_("slice 4"),
+	    N_("slice 5: lengths"),
+	    N_("slice 6"),
+	    N_("slice 7: uniformity, ghosting, SNR"),
+	    N_("slice 8"),
+	    N_("slice 9"),
+	    N_("slice 10"),
+	    N_("slice 11: position")};
 	for (int k = 0; k < ACR_SLICES; k++) {
 		const struct acr_slice *s = &sl[k];
 		if (s->img->frames > 1)
 			snprintf(res->label[s->image], sizeof(res->label[0]),
-				 "%d ACR slices (frames)", s->img->frames);
+				 _("%d ACR slices (frames)"), s->img->frames);
 		else
-			qc_strlcpy(res->label[s->image], role[k], sizeof(res->label[0]));
+			qc_strlcpy(res->label[s->image], _(role[k]), sizeof(res->label[0]));
 	}
 }
 
@@ -618,10 +622,14 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 	int count = 0;
 	if ((st = gather(imgs, n, sl, &count)))
 		return st;
+	if (count > ACR_SLICES)
+		return qc_fail(QC_ERR_ANALYSIS, "%s",
+			       _("the ACR phantom series has 11 slices, not more than 11 (images "
+				 "or frames)"));
 	if (count != ACR_SLICES)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "the ACR phantom series has 11 slices, not %s%d (images or frames)",
-			       count > ACR_SLICES ? "more than " : "", count > 11 ? 11 : count);
+			       _("the ACR phantom series has 11 slices, not %d (images or frames)"),
+			       count);
 	/* Slice 1 holds the slice-thickness insert; whichever end shows it comes first. */
 	struct acr_disc disc[ACR_SLICES];
 	char why[160];
@@ -634,8 +642,8 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 	}
 	if (fmax(score[0], score[1]) < 0.6)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "these images do not look like the ACR large phantom: neither end "
-			       "slice shows the slice-thickness insert across the centre");
+			       _("these images do not look like the ACR large phantom: neither end "
+				 "slice shows the slice-thickness insert across the centre"));
 	if (score[1] > score[0]) {
 		for (int i = 0; i < ACR_SLICES / 2; i++) {
 			struct acr_slice t = sl[i];
@@ -660,8 +668,8 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 	flip.rot += ANA_PI;
 	if (!ana_acr_slot(&sl[0], &disc[0], &ul, &ur) && ana_acr_slot(&sl[0], &flip, &ul, &ur))
 		return slice_fail(&sl[0], 1,
-				  "the wedge slot is at the bottom: the image is upside down "
-				  "(the ACR layout puts it at the top)");
+				  _("the wedge slot is at the bottom: the image is upside down "
+				    "(the ACR layout puts it at the top)"));
 	labels(res, sl);
 
 	struct acr_snr noise;

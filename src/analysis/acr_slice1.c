@@ -184,8 +184,8 @@ void ana_acr_thickness(struct acr_ctx *c, const struct acr_slice *s, const struc
 		v[r] = b->top + (0.25 + 0.5 * r) * h;
 		if (!ramp_fwhm(s, d, v[r], 0.1 * h, &u0[r], &u1[r])) {
 			qc_result_add_null(c->res, name, "mm", s->image,
-					   r ? "the signal of the lower ramp was not found"
-					     : "the signal of the upper ramp was not found");
+					   r ? _("the signal of the lower ramp was not found")
+					     : _("the signal of the upper ramp was not found"));
 			return;
 		}
 		len[r] = u1[r] - u0[r];
@@ -259,7 +259,7 @@ void ana_acr_wedges(struct acr_ctx *c, const struct acr_slice *s, const struct a
 	if (!ana_acr_slot(s, d, &ul, &ur)) {
 		qc_result_add_null(
 		    c->res, name, "mm", s->image,
-		    "the slot of the slice-position wedges was not found at the top");
+		    _("the slot of the slice-position wedges was not found at the top"));
 		return;
 	}
 	double w = ur - ul;
@@ -268,7 +268,7 @@ void ana_acr_wedges(struct acr_ctx *c, const struct acr_slice *s, const struct a
 	double right = bar_end(s, d, uc + 0.1 * w, ur - 0.15 * w);
 	if (isnan(left) || isnan(right)) {
 		qc_result_add_null(c->res, name, "mm", s->image,
-				   "the end of a wedge bar was not found");
+				   _("the end of a wedge bar was not found"));
 		return;
 	}
 	/* ACR sign: positive when the right bar is the longer one */
@@ -412,15 +412,13 @@ static void array_overlay(struct acr_ctx *c, const struct acr_slice *s, const st
 }
 
 static void add_resolution(struct qc_result *res, const char *name, int image, double best,
-			   const char *dir)
+			   const char *why)
 {
-	char note[160];
 	if (best < 2) {
 		qc_result_add(res, name, "mm", image, best);
 		return;
 	}
-	snprintf(note, sizeof(note), "not even the 1.1 mm holes are resolved%s", dir);
-	qc_result_add_null(res, name, "mm", image, note);
+	qc_result_add_null(res, name, "mm", image, _(why));
 }
 
 void ana_acr_holes(struct acr_ctx *c, const struct acr_slice *s, const struct acr_disc *d,
@@ -429,8 +427,9 @@ void ana_acr_holes(struct acr_ctx *c, const struct acr_slice *s, const struct ac
 	static const char *const names[3] = {"resolution_mm", "resolution_x_mm", "resolution_y_mm"};
 	if (!(noise > 0)) {
 		for (int k = 0; k < 3; k++)
-			qc_result_add_null(c->res, names[k], "mm", s->image,
-					   "no noise level for the hole arrays (slice 7 unusable)");
+			qc_result_add_null(
+			    c->res, names[k], "mm", s->image,
+			    _("no noise level for the hole arrays (slice 7 unusable)"));
 		return;
 	}
 	struct pair p[3];
@@ -457,7 +456,10 @@ void ana_acr_holes(struct acr_ctx *c, const struct acr_slice *s, const struct ac
 		array_overlay(c, s, d, &p[k], true);
 		array_overlay(c, s, d, &p[k], false);
 	}
-	add_resolution(c->res, names[0], s->image, best[0], " in both directions");
-	add_resolution(c->res, names[1], s->image, best[1], " left-right");
-	add_resolution(c->res, names[2], s->image, best[2], " top-bottom");
+	add_resolution(c->res, names[0], s->image, best[0],
+		       N_("not even the 1.1 mm holes are resolved in both directions"));
+	add_resolution(c->res, names[1], s->image, best[1],
+		       N_("not even the 1.1 mm holes are resolved left-right"));
+	add_resolution(c->res, names[2], s->image, best[2],
+		       N_("not even the 1.1 mm holes are resolved top-bottom"));
 }

@@ -103,7 +103,7 @@ static double piu(struct acr_ctx *c, const struct acr_slice *s, const struct acr
 	double mean = disc_mean(s, d->cx, d->cy, R, &n);
 	if (!(best[0] > 0) || !(best[1] >= best[0])) {
 		qc_result_add_null(c->res, name, "%", s->image,
-				   "the 200 cm2 region does not fit in the image");
+				   _("the 200 cm2 region does not fit in the image"));
 		return mean;
 	}
 	qc_result_add(c->res, name, "%", s->image,
@@ -166,8 +166,8 @@ static void ghosting(struct acr_ctx *c, const struct acr_slice *s, const struct 
 		if (!(b >= 2)) {
 			qc_result_add_null(
 			    c->res, name, "%", s->image,
-			    "no room between the phantom and the image border for the "
-			    "ghost regions");
+			    _("no room between the phantom and the image border for the "
+			      "ghost regions"));
 			return;
 		}
 		/* the long axis along the wall, no longer than the image allows */
@@ -183,7 +183,7 @@ static void ghosting(struct acr_ctx *c, const struct acr_slice *s, const struct 
 		ellipse_overlay(c, s, x, y, ax, ay);
 	}
 	if (!(S > 0)) {
-		qc_result_add_null(c->res, name, "%", s->image, "no signal in the phantom");
+		qc_result_add_null(c->res, name, "%", s->image, _("no signal in the phantom"));
 		return;
 	}
 	qc_result_add(c->res, name, "%", s->image,
@@ -295,7 +295,7 @@ static void snr(struct acr_ctx *c, const struct acr_slice *s, const struct acr_s
 {
 	if (!n->ok) {
 		qc_result_add_null(c->res, "snr", "", s->image,
-				   "the 200 cm2 region does not fit in the image");
+				   _("the 200 cm2 region does not fit in the image"));
 		return;
 	}
 	qc_result_add(c->res, "snr", "", s->image, n->snr);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "qc/analysis.h"
+#include "qc/i18n.h"
 
 /* One definition for the analyses (mv_field.c still has its own copy). */
 #define ANA_PI 3.14159265358979323846
@@ -92,8 +93,9 @@ double ana_polarity(const struct qc_image *img, const struct ana_box *box, doubl
 double ana_median(double *v, size_t n);
 /* The k-th smallest of v[0..n-1] (0-based; reorders v). */
 double ana_select_kth(double *v, size_t n, size_t k);
-/* Refuses what cannot be an MV image of the kind `what` ("a picket fence"): an MR, CT... image,
- * one without pixel spacing, one smaller than min_px pixels a side. */
+/* Refuses what cannot be an MV image of the kind `what` (N_("a picket fence"), translated here
+ * with the message): an MR, CT... image, one without pixel spacing, one smaller than min_px
+ * pixels a side. */
 enum qc_status ana_check_mv_input(const struct qc_image *img, int idx, const char *what,
 				  int min_px);
 
@@ -130,11 +132,12 @@ struct ana_mv {
 	double iso_t, iso_a; /* MV isocentre (pixels) */
 	double mm_t, mm_a;   /* mm at isocentre per pixel */
 	bool swap;	     /* leaves travel along x: t = column, a = row */
-	const char *iso_src; /* where the isocentre comes from */
+	const char *iso_src; /* where the isocentre comes from (N_: translate at use) */
 	const struct qc_machine *machine; /* borrowed, NULL when no machine matches */
 };
 
-/* Checks the image (modality, spacing, contrast; messages say "does not look like <what>"),
+/* Checks the image (modality, spacing, contrast; messages say "does not look like <what>", what
+ * marked with N_ and translated here),
  * decides the polarity from the content and finds the machine and its leaf travel axis. */
 enum qc_status ana_mv_prepare(const struct qc_image *img, int idx, const struct ana_context *ctx,
 			      const char *what, struct ana_mv *mv);

@@ -16,17 +16,17 @@ enum qc_status ana_check_mv_input(const struct qc_image *img, int idx, const cha
 	for (size_t i = 0; i < QC_ARRAY_LEN(not_mv); i++)
 		if (!strcmp(img->tags.modality, not_mv[i]))
 			return qc_fail(QC_ERR_ANALYSIS,
-				       "image %d does not look like %s: it is not an MV portal "
-				       "image (its modality is %s)",
-				       idx + 1, what, img->tags.modality);
+				       _("image %d does not look like %s: it is not an MV portal "
+					 "image (its modality is %s)"),
+				       idx + 1, _(what), img->tags.modality);
 	if (qc_image_mm_x(img) <= 0 || qc_image_mm_y(img) <= 0)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d has no pixel spacing (ImagePlanePixelSpacing or "
-			       "PixelSpacing): cannot measure in mm",
+			       _("image %d has no pixel spacing (ImagePlanePixelSpacing or "
+				 "PixelSpacing): cannot measure in mm"),
 			       idx + 1);
 	if (img->width < min_px || img->height < min_px)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
-			       img->width, img->height);
+		return qc_fail(QC_ERR_ANALYSIS, _("image %d is too small (%d x %d pixels)"),
+			       idx + 1, img->width, img->height);
 	return QC_OK;
 }
 

@@ -224,12 +224,12 @@ static void report_image(const struct wl *w, struct qc_result *res)
 	struct qc_measure *m = qc_result_add(res, "bb_to_field_mm", "mm", idx, w->d);
 	if (w->crowded)
 		snprintf(
-		    m->note, sizeof(m->note),
-		    "the BB's shadow reaches the field's penumbra (BB large for this field, or "
-		    "far off its centre): its position may be off by a few tenths of a mm");
+		    m->note, sizeof(m->note), "%s",
+		    _("the BB's shadow reaches the field's penumbra (BB large for this field, or "
+		      "far off its centre): its position may be off by a few tenths of a mm"));
 	qc_result_add(res, "bb_to_field_x_mm", "mm", idx, w->dx);
 	qc_result_add(res, "bb_to_field_y_mm", "mm", idx, w->dy);
-	snprintf(note, sizeof(note), "relative to the isocentre pixel (%.2f, %.2f)", w->iso_col,
+	snprintf(note, sizeof(note), _("relative to the isocentre pixel (%.2f, %.2f)"), w->iso_col,
 		 w->iso_row);
 	static const char *const names[] = {"field_x_mm", "field_y_mm", "bb_x_mm", "bb_y_mm"};
 	double v[] = {(w->fcx - w->iso_col) * w->mmx, (w->fcy - w->iso_row) * w->mmy,
@@ -238,10 +238,10 @@ static void report_image(const struct wl *w, struct qc_result *res)
 		qc_strlcpy(qc_result_add(res, names[i], "mm", idx, v[i])->note, note,
 			   sizeof(((struct qc_measure *)0)->note));
 	if (w->has_gantry)
-		snprintf(note, sizeof(note), "gantry %.4g, coll %.4g, couch %.4g", w->gantry,
+		snprintf(note, sizeof(note), _("gantry %.4g, coll %.4g, couch %.4g"), w->gantry,
 			 w->collimator, w->couch);
 	else
-		snprintf(note, sizeof(note), "gantry angle unknown");
+		snprintf(note, sizeof(note), "%s", _("gantry angle unknown"));
 	qc_strlcpy(res->label[idx], note, sizeof(res->label[idx]));
 	res->inverted[idx] = w->sign < 0;
 	add_overlays(w, res);
@@ -273,8 +273,8 @@ static void report_set(const struct wl *w, int n, struct qc_result *res)
 			use[nu++] = i;
 	double s[3] = {0, 0, 0};
 	bool ok = two_directions(w, use, nu) && shift_3d(w, use, nu, s);
-	const char *why = "needs images at two gantry angles (not 180 degrees apart) with the "
-			  "couch at 0";
+	const char *why = _("needs images at two gantry angles (not 180 degrees apart) with the "
+			    "couch at 0");
 	struct qc_measure *m;
 	add_or_null(res, "bb_offset_3d_mm", ok, sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]), why);
 	static const char *const axis[] = {"bb_shift_x_mm", "bb_shift_y_mm", "bb_shift_z_mm"};
@@ -283,9 +283,9 @@ static void report_set(const struct wl *w, int n, struct qc_result *res)
 		m = &res->m[res->n_m - 1];
 		if (ok)
 			snprintf(
-			    m->note, sizeof(m->note),
-			    "move the BB by this, IEC 61217 room axes (x lateral, y towards the "
-			    "gantry, z up) for images seen from the source");
+			    m->note, sizeof(m->note), "%s",
+			    _("move the BB by this, IEC 61217 room axes (x lateral, y towards the "
+			      "gantry, z up) for images seen from the source"));
 	}
 
 	/* Gantry isocentre: the images where only the gantry turns. */
@@ -298,11 +298,11 @@ static void report_set(const struct wl *w, int n, struct qc_result *res)
 	if (ok)
 		shift_3d(w, use, nu, shift);
 	add_or_null(res, "gantry_iso_diameter_mm", ok, ok ? 2 * iso_radius(w, use, nu, shift) : 0,
-		    "needs images at two gantry angles (not 180 degrees apart) with collimator "
-		    "and couch at 0");
+		    _("needs images at two gantry angles (not 180 degrees apart) with collimator "
+		      "and couch at 0"));
 	if (ok)
 		snprintf(res->m[res->n_m - 1].note, sizeof(res->m[0].note),
-			 "smallest sphere touching the central axes of %d images", nu);
+			 _("smallest sphere touching the central axes of %d images"), nu);
 
 	/* Collimator and couch: the largest distance between field centres, between BBs. */
 	double *fx = qc_xmalloc((size_t)n * sizeof(double)),
@@ -332,12 +332,13 @@ static void report_set(const struct wl *w, int n, struct qc_result *res)
 		add_or_null(
 		    res, coll ? "collimator_iso_diameter_mm" : "couch_iso_diameter_mm", ok,
 		    ok ? spread(coll ? fx : bx, coll ? fy : by, use, nu) : 0,
-		    coll ? "needs images at two collimator angles with gantry and couch at 0"
-			 : "needs images at two couch angles with gantry and collimator at 0");
+		    coll ? _("needs images at two collimator angles with gantry and couch at 0")
+			 : _("needs images at two couch angles with gantry and collimator at 0"));
 		if (ok)
 			snprintf(res->m[res->n_m - 1].note, sizeof(res->m[0].note),
-				 "largest distance between the %s of %d images",
-				 coll ? "field centres" : "BB positions", nu);
+				 coll ? _("largest distance between the field centres of %d images")
+				      : _("largest distance between the BB positions of %d images"),
+				 nu);
 	}
 	free(fx);
 	free(fy);

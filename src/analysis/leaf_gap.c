@@ -6,7 +6,7 @@
 
 #include "ana_int.h"
 
-#define WHAT		 "a leaf-position strip image"
+#define WHAT		 N_("a leaf-position strip image")
 #define BAND_FRAC	 0.6  /* a pair is sampled over the central 60 % of its width */
 #define OPEN_LEVEL	 0.5  /* a pair is open when its own profile reaches half the open dose */
 #define EDGE_WINDOW_MM	 8.0  /* half window around a tip for the inflection search */
@@ -159,8 +159,8 @@ static void measure_tips(struct strip *s, int i)
 	if (!n) {
 		q->st = P_CLOSED;
 		snprintf(q->why, sizeof(q->why),
-			 "closed pair: no opening between the tips (peak dose %.0f %% of the "
-			 "open strip)",
+			 _("closed pair: no opening between the tips (peak dose %.0f %% of the "
+			   "open strip)"),
 			 100 * fmax(q->peak, 0));
 		return;
 	}
@@ -170,11 +170,12 @@ static void measure_tips(struct strip *s, int i)
 	q->has_a = edge_in(s, p, r0 - w, r0 + in, 1, &q->ta);
 	q->has_b = edge_in(s, p, r1 - in, r1 + w, -1, &q->tb);
 	if (!q->has_a || !q->has_b)
-		snprintf(q->why, sizeof(q->why),
-			 "tip not measurable: it lies at or beyond the read-out border");
+		snprintf(q->why, sizeof(q->why), "%s",
+			 _("tip not measurable: it lies at or beyond the read-out border"));
 	if (n > 1)
 		snprintf(q->why, sizeof(q->why),
-			 "%d separate openings along the leaf travel: the largest is measured", n);
+			 _("%d separate openings along the leaf travel: the largest is measured"),
+			 n);
 }
 
 static void classify(struct strip *s)
@@ -293,7 +294,10 @@ static void check_grid(struct strip *s)
 		s->has_grid = true;
 		s->grid_mm = ana_median(off, (size_t)n);
 		snprintf(s->grid_why, sizeof(s->grid_why),
-			 "median of %d boundaries between leaf pairs seen in the image", n);
+			 ngettext("median of %d boundary between leaf pairs seen in the image",
+				  "median of %d boundaries between leaf pairs seen in the image",
+				  n),
+			 n);
 		return;
 	}
 	if (s->has_end[0] && s->has_end[1]) {
@@ -301,14 +305,14 @@ static void check_grid(struct strip *s)
 		if (fabs(e0 - e1) <= GRID_SHIFT_MM) {
 			s->has_grid = true;
 			s->grid_mm = (e0 + e1) / 2;
-			snprintf(s->grid_why, sizeof(s->grid_why),
-				 "from the two strip ends (both at a pair boundary)");
+			snprintf(s->grid_why, sizeof(s->grid_why), "%s",
+				 _("from the two strip ends (both at a pair boundary)"));
 			return;
 		}
 	}
-	snprintf(s->grid_why, sizeof(s->grid_why),
-		 "no boundary between pairs visible (tips in line, strip ends not both at a "
-		 "boundary): the catalogue grid is used");
+	snprintf(s->grid_why, sizeof(s->grid_why), "%s",
+		 _("no boundary between pairs visible (tips in line, strip ends not both at a "
+		   "boundary): the catalogue grid is used"));
 }
 
 /* Median of the measured tips of open pairs: what = 0 tip a, 1 tip b, 2 gap. */
@@ -338,8 +342,8 @@ static enum qc_status find_strip(struct strip *s)
 	classify(s);
 	if (s->first < 0)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like " WHAT ": no open leaf pair found",
-			       s->idx + 1);
+			       _("image %d does not look like %s: no open leaf pair found"),
+			       s->idx + 1, _(WHAT));
 	int open = 0, multi = 0;
 	for (int i = s->first; i <= s->last; i++) {
 		open += s->p[i].st != P_CLOSED;
@@ -347,20 +351,22 @@ static enum qc_status find_strip(struct strip *s)
 	}
 	if (open < 3)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like " WHAT ": only %d open leaf pair%s",
-			       s->idx + 1, open, open > 1 ? "s" : "");
+			       ngettext("image %d does not look like %s: only %d open leaf pair",
+					"image %d does not look like %s: only %d open leaf pairs",
+					open),
+			       s->idx + 1, _(WHAT), open);
 	if (multi * 2 > open)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like " WHAT ": most pairs have several "
-			       "openings along the leaf travel (a slit image?)",
-			       s->idx + 1);
+			       _("image %d does not look like %s: most pairs have several "
+				 "openings along the leaf travel (a slit image?)"),
+			       s->idx + 1, _(WHAT));
 	double gap, across = band(s, s->last)->hi - band(s, s->first)->lo;
 	if (median_of(s, 2, &gap) && gap > 0.5 * across)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like " WHAT ": its opening is %.1f mm "
-			       "along the leaf travel for %.1f mm across the leaves (an open "
-			       "field?)",
-			       s->idx + 1, gap, across);
+			       _("image %d does not look like %s: its opening is %.1f mm "
+				 "along the leaf travel for %.1f mm across the leaves (an open "
+				 "field?)"),
+			       s->idx + 1, _(WHAT), gap, across);
 	return QC_OK;
 }
 
@@ -414,7 +420,8 @@ static void strip_label(const double nom[4], char *buf, size_t n)
 {
 	bool travel_y = nom[1] <= nom[0];
 	double gap = travel_y ? nom[1] : nom[0], centre = travel_y ? nom[3] : nom[2];
-	snprintf(buf, n, "%g mm strip, tips %+g / %+g mm", gap, centre - gap / 2, centre + gap / 2);
+	snprintf(buf, n, _("%g mm strip, tips %+g / %+g mm"), gap, centre - gap / 2,
+		 centre + gap / 2);
 }
 
 /* Reference tips and gap: the planned strip, else the image's own medians. */
@@ -435,8 +442,10 @@ static void references(struct strip *s, const struct ana_context *ctx, struct qc
 		s->ref_b = s->nom[t + 2] + s->nom[t] / 2;
 		s->ref_gap = s->nom[t];
 		bool user = ctx->forced_role && ctx->forced_role[s->idx] >= 0;
-		snprintf(label, sizeof(label), "%g mm strip, tips %+g / %+g mm%s", s->nom[t],
-			 s->ref_a, s->ref_b, user ? " (user)" : "");
+		snprintf(label, sizeof(label),
+			 user ? _("%g mm strip, tips %+g / %+g mm (user)")
+			      : _("%g mm strip, tips %+g / %+g mm"),
+			 s->nom[t], s->ref_a, s->ref_b);
 		qc_strlcpy(res->label[s->idx], label, sizeof(res->label[s->idx]));
 	} else {
 		s->ref_a = ma;
@@ -459,23 +468,23 @@ static double deviation(const struct strip *s, const struct pair *q, int what)
 	return fmax(q->has_a ? fabs(q->ta - s->ref_a) : 0, q->has_b ? fabs(q->tb - s->ref_b) : 0);
 }
 
-static const char *ref_name(const struct strip *s)
-{
-	return s->nom ? "plan" : "image median";
-}
-
 static void add_value(struct qc_result *res, const struct strip *s, const char *name, bool has,
 		      double v, double ref, const char *why)
 {
 	if (!has) {
-		qc_result_add_null(res, name, "mm", s->idx, why && *why ? why : "not measurable");
+		qc_result_add_null(res, name, "mm", s->idx,
+				   why && *why ? why : _("not measurable"));
 		return;
 	}
 	struct qc_measure *m = qc_result_add(res, name, "mm", s->idx, v);
 	m->has_nominal = true;
 	m->nominal = ref;
-	snprintf(m->note, sizeof(m->note), "%s %.2f, deviation %+.2f mm%s", ref_name(s), ref,
-		 v - ref, fabs(v - ref) > REPORT_TOL_MM ? " (over 1 mm)" : "");
+	bool over = fabs(v - ref) > REPORT_TOL_MM;
+	const char *fmt = s->nom ? (over ? _("plan %.2f, deviation %+.2f mm (over 1 mm)")
+					 : _("plan %.2f, deviation %+.2f mm"))
+				 : (over ? _("image median %.2f, deviation %+.2f mm (over 1 mm)")
+					 : _("image median %.2f, deviation %+.2f mm"));
+	snprintf(m->note, sizeof(m->note), fmt, ref, v - ref);
 }
 
 static void report_pair(struct qc_result *res, const struct strip *s, int i)
@@ -504,10 +513,10 @@ static void report_pair(struct qc_result *res, const struct strip *s, int i)
 	}
 	snprintf(name, sizeof(name), "pair_%02d.centre_mm", num);
 	struct qc_measure *m = qc_result_add(res, name, "mm", s->idx, centre_of(s, i));
-	snprintf(m->note, sizeof(m->note), "centre of the pair across the leaves (%s)",
-		 !s->has_grid			    ? "catalogue grid"
-		 : fabs(s->grid_mm) > GRID_SHIFT_MM ? "grid moved to the image"
-						    : "catalogue grid, checked");
+	snprintf(m->note, sizeof(m->note), _("centre of the pair across the leaves (%s)"),
+		 !s->has_grid			    ? _("catalogue grid")
+		 : fabs(s->grid_mm) > GRID_SHIFT_MM ? _("grid moved to the image")
+						    : _("catalogue grid, checked"));
 }
 
 /* Angle between the line through one bank's tips and the leaf travel (90 = square). */
@@ -570,22 +579,27 @@ static void report_summary(struct qc_result *res, const struct strip *s)
 		}
 	}
 	struct qc_measure *m = qc_result_add(res, "pairs_open", "", s->idx, n_open);
-	snprintf(m->note, sizeof(m->note), "leaf-side blur %.2f mm (%s)", s->sigma_mm,
-		 s->sigma_measured ? "from the strip ends" : "default: no strip end measurable");
+	snprintf(m->note, sizeof(m->note), _("leaf-side blur %.2f mm (%s)"), s->sigma_mm,
+		 s->sigma_measured ? _("from the strip ends")
+				   : _("default: no strip end measurable"));
 	m = qc_result_add(res, "closed_pairs", "", s->idx, n_closed);
 	if (n_closed)
-		list_note(m, n_closed > 1 ? "closed pairs " : "closed pair ", closed, n_closed);
+		list_note(m, ngettext("closed pair ", "closed pairs ", n_closed), closed, n_closed);
 	static const char *const names[2] = {"max_tip_error_mm", "max_gap_error_mm"};
 	for (int k = 0; k < 2; k++) {
 		char lead[100];
 		m = qc_result_add(res, names[k], "mm", s->idx, worst[k]);
 		if (k)
-			snprintf(lead, sizeof(lead), "vs %.2f mm (%s)", s->ref_gap, ref_name(s));
+			snprintf(lead, sizeof(lead),
+				 s->nom ? _("vs %.2f mm (plan)") : _("vs %.2f mm (image median)"),
+				 s->ref_gap);
 		else
-			snprintf(lead, sizeof(lead), "vs the %s", ref_name(s));
+			snprintf(lead, sizeof(lead), "%s",
+				 s->nom ? _("vs the plan") : _("vs the image median"));
 		if (n_over[k]) {
 			size_t len = strlen(lead);
-			snprintf(lead + len, sizeof(lead) - len, "; over 1 mm: pairs ");
+			snprintf(lead + len, sizeof(lead) - len, "%s",
+				 ngettext("; over 1 mm: pair ", "; over 1 mm: pairs ", n_over[k]));
 			list_note(m, lead, over[k], n_over[k]);
 		} else
 			qc_strlcpy(m->note, lead, sizeof(m->note));
@@ -601,29 +615,29 @@ static void report_banks(struct qc_result *res, const struct strip *s)
 	double refs[3] = {s->ref_a, s->ref_b, s->ref_gap}, v, ang[2];
 	for (int k = 0; k < 3; k++) {
 		if (!median_of(s, k, &v)) {
-			qc_result_add_null(res, names[k], "mm", s->idx, "no open pair measured");
+			qc_result_add_null(res, names[k], "mm", s->idx, _("no open pair measured"));
 			continue;
 		}
 		struct qc_measure *m = qc_result_add(res, names[k], "mm", s->idx, v);
-		qc_strlcpy(m->note, "median of the open pairs", sizeof(m->note));
+		qc_strlcpy(m->note, _("median of the open pairs"), sizeof(m->note));
 		m->has_nominal = s->nom != NULL;
 		m->nominal = refs[k];
 	}
 	bool ok[2] = {bank_angle(s, 0, &ang[0]), bank_angle(s, 1, &ang[1])};
 	if (!ok[0] && !ok[1]) {
 		qc_result_add_null(res, "edge_angle_deg", "deg", s->idx,
-				   "fewer than 3 open pairs with measured tips");
+				   _("fewer than 3 open pairs with measured tips"));
 		return;
 	}
 	double mean = ok[0] && ok[1] ? (ang[0] + ang[1]) / 2 : (ok[0] ? ang[0] : ang[1]);
 	struct qc_measure *m = qc_result_add(res, "edge_angle_deg", "deg", s->idx, mean);
 	if (ok[0] && ok[1])
 		snprintf(m->note, sizeof(m->note),
-			 "mean of the lines through the tips a (%.2f) and b (%.2f); 90 = square "
-			 "to the leaf travel",
+			 _("mean of the lines through the tips a (%.2f) and b (%.2f); 90 = square "
+			   "to the leaf travel"),
 			 ang[0], ang[1]);
 	else
-		qc_strlcpy(m->note, "one bank only", sizeof(m->note));
+		qc_strlcpy(m->note, _("one bank only"), sizeof(m->note));
 }
 
 static const char *end_name(const struct strip *s, int k)
@@ -637,8 +651,9 @@ static void report_ends(struct qc_result *res, const struct strip *s)
 {
 	for (int k = 0; k < 2; k++) {
 		if (!s->has_end[k]) {
-			qc_result_add_null(res, end_name(s, k), "mm", s->idx,
-					   "strip end not measurable (outside the read-out area)");
+			qc_result_add_null(
+			    res, end_name(s, k), "mm", s->idx,
+			    _("strip end not measurable (outside the read-out area)"));
 			continue;
 		}
 		int i;
@@ -648,12 +663,13 @@ static void report_ends(struct qc_result *res, const struct strip *s)
 		if (fabs(d) <= BOUNDARY_MM && i > 0)
 			snprintf(
 			    m->note, sizeof(m->note),
-			    "end of the strip at the boundary of pairs %d and %d (leaf side or "
-			    "diaphragm)",
+			    _("end of the strip at the boundary of pairs %d and %d (leaf side or "
+			      "diaphragm)"),
 			    band(s, i - 1)->num, band(s, i)->num);
 		else
 			snprintf(m->note, sizeof(m->note),
-				 "end of the strip %.2f mm from a pair boundary: the diaphragm", d);
+				 _("end of the strip %.2f mm from a pair boundary: the diaphragm"),
+				 d);
 	}
 	if (s->has_grid) {
 		struct qc_measure *m =
@@ -712,8 +728,8 @@ static enum qc_status run_image(const struct qc_image *img, int idx, const struc
 	const struct qc_machine *m = s.mv.machine;
 	if (!m || m->leaf_pairs < 1)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d: no MLC geometry for its machine (ManufacturerModelName "
-			       "'%s'): give the machine leaf_widths in the catalogue",
+			       _("image %d: no MLC geometry for its machine (ManufacturerModelName "
+				 "'%s'): give the machine leaf_widths in the catalogue"),
 			       idx + 1, img->tags.model);
 	st = ana_check_leaf_geometry(m, idx);
 	if (st)

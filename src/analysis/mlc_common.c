@@ -17,15 +17,15 @@ enum qc_status ana_mv_prepare(const struct qc_image *img, int idx, const struct 
 		return st;
 	if (!ana_valid_bbox(img, &box.x0, &box.y0, &box.x1, &box.y1) ||
 	    !ana_otsu_sampled(img, &box, ANA_MV_LATTICE, ANA_MV_BINS, &sp))
-		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like %s: it is blank",
-			       idx + 1, what);
+		return qc_fail(QC_ERR_ANALYSIS, _("image %d does not look like %s: it is blank"),
+			       idx + 1, _(what));
 	int x0 = box.x0, y0 = box.y0, x1 = box.x1, y1 = box.y1;
 	double noise = ana_noise_sampled(img, &box, ANA_MV_NOISE_ROWS);
 	if (sp.high_median - sp.low_median < 20 * noise)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like %s: no contrast between the "
-			       "irradiated and the blocked areas",
-			       idx + 1, what);
+			       _("image %d does not look like %s: no contrast between the "
+				 "irradiated and the blocked areas"),
+			       idx + 1, _(what));
 	mv->img = img;
 	mv->sign = ana_polarity(img, &box, sp.threshold);
 	mv->bg = mv->sign > 0 ? sp.low_median : -sp.high_median;
@@ -125,20 +125,22 @@ void ana_mv_iso_overlay(struct qc_result *res, const struct ana_mv *mv, int idx)
 enum qc_status ana_check_leaf_geometry(const struct qc_machine *m, int idx)
 {
 	if (m->leaf_pairs < 1 || m->leaf_pairs > QC_MAX_LEAF_PAIRS)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d: machine '%s' has %d leaf pairs: the leaf geometry needs "
-			       "1 to %d",
-			       idx + 1, m->id, m->leaf_pairs, QC_MAX_LEAF_PAIRS);
+		return qc_fail(
+		    QC_ERR_ANALYSIS,
+		    _("image %d: machine '%s' has %d leaf pairs: the leaf geometry needs "
+		      "1 to %d"),
+		    idx + 1, m->id, m->leaf_pairs, QC_MAX_LEAF_PAIRS);
 	if (m->leaf_boundary < 1 || m->leaf_boundary > m->leaf_pairs)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d: machine '%s': leaf_boundary %d is not one of its leaf "
-			       "pairs 1-%d (the pair whose far side passes through the isocentre)",
-			       idx + 1, m->id, m->leaf_boundary, m->leaf_pairs);
+		return qc_fail(
+		    QC_ERR_ANALYSIS,
+		    _("image %d: machine '%s': leaf_boundary %d is not one of its leaf "
+		      "pairs 1-%d (the pair whose far side passes through the isocentre)"),
+		    idx + 1, m->id, m->leaf_boundary, m->leaf_pairs);
 	for (int i = 0; i < m->leaf_pairs; i++)
 		if (!(m->leaf_widths_mm[i] > 0) || !isfinite(m->leaf_widths_mm[i]))
 			return qc_fail(QC_ERR_ANALYSIS,
-				       "image %d: machine '%s': leaf pair %d has width %g mm: "
-				       "leaf widths must be positive",
+				       _("image %d: machine '%s': leaf pair %d has width %g mm: "
+					 "leaf widths must be positive"),
 				       idx + 1, m->id, i + 1, m->leaf_widths_mm[i]);
 	return QC_OK;
 }

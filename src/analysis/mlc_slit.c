@@ -6,7 +6,7 @@
 
 #include "ana_int.h"
 
-#define WHAT	       "an MLC slit image"
+#define WHAT	       N_("an MLC slit image")
 #define MAX_SLITS      16
 #define BAND_FRAC      0.6  /* central part of each leaf pair sampled */
 #define SLICE_MM       5.0  /* slices across the leaves when the machine has no MLC geometry */
@@ -108,16 +108,17 @@ static enum qc_status find_slits(struct slits *z)
 		if (e - t + 1 >= min_len) {
 			if (z->n == MAX_SLITS)
 				return qc_fail(QC_ERR_ANALYSIS,
-					       "image %d does not look like " WHAT
-					       ": more than %d openings",
-					       z->idx + 1, MAX_SLITS);
+					       _("image %d does not look like %s: more than %d "
+						 "openings"),
+					       z->idx + 1, _(WHAT), MAX_SLITS);
 			double w = (e - t + 1) * z->mv.mm_t;
 			if (w > MAX_WIDTH_MM)
-				return qc_fail(QC_ERR_ANALYSIS,
-					       "image %d does not look like " WHAT
-					       ": an opening %.0f mm wide along the leaf travel "
-					       "(slits are narrower than %.0f mm: an open field?)",
-					       z->idx + 1, w, MAX_WIDTH_MM);
+				return qc_fail(
+				    QC_ERR_ANALYSIS,
+				    _("image %d does not look like %s: an opening %.0f mm "
+				      "wide along the leaf travel (slits are narrower than "
+				      "%.0f mm: an open field?)"),
+				    z->idx + 1, _(WHAT), w, MAX_WIDTH_MM);
 			z->s[z->n].r0 = t;
 			z->s[z->n].r1 = e;
 			z->n++;
@@ -125,8 +126,8 @@ static enum qc_status find_slits(struct slits *z)
 		t = e + 1;
 	}
 	if (!z->n)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like " WHAT ": no slit found", z->idx + 1);
+		return qc_fail(QC_ERR_ANALYSIS, _("image %d does not look like %s: no slit found"),
+			       z->idx + 1, _(WHAT));
 	int w = (int)lround(EDGE_WINDOW_MM / z->mv.mm_t);
 	for (int k = 0; k < z->n; k++) {
 		struct slit *s = &z->s[k];
@@ -228,8 +229,8 @@ static void measure_slit(struct slits *z, struct slit *s)
 		s->width = (tb - ta) * cos(atan(km));
 	} else {
 		s->ok[0] = s->ok[1] = false;
-		snprintf(s->why, sizeof(s->why),
-			 "slit edge not measurable: fewer than 3 leaf pairs show it");
+		snprintf(s->why, sizeof(s->why), "%s",
+			 _("slit edge not measurable: fewer than 3 leaf pairs show it"));
 	}
 	for (int e = 0; e < 2; e++) {
 		free(x[e]);
@@ -373,8 +374,10 @@ static void report(struct qc_result *res, const struct slits *z, const struct an
 	if (nf) {
 		m->has_nominal = true;
 		m->nominal = (double)nf;
-		snprintf(m->note, sizeof(m->note), "%d of the %zu planned slits found", matched,
-			 nf);
+		snprintf(m->note, sizeof(m->note),
+			 ngettext("%d of the %zu planned slit found",
+				  "%d of the %zu planned slits found", nf),
+			 matched, nf);
 	}
 	for (int k = 0; k < z->n; k++) {
 		const struct slit *s = &z->s[k];
@@ -401,7 +404,8 @@ static void report(struct qc_result *res, const struct slits *z, const struct an
 			bool ok2 = ok && t->ok[0] && t->ok[1];
 			snprintf(name, sizeof(name), "slit_%d.spacing_mm", k + 1);
 			m = add(res, z, name, ok2, t->centre - s->centre, ok ? t->why : s->why);
-			qc_strlcpy(m->note, "centre to centre, to the next slit", sizeof(m->note));
+			qc_strlcpy(m->note, _("centre to centre, to the next slit"),
+				   sizeof(m->note));
 			if (ok2 && f && t->role >= 0) {
 				m->has_nominal = true;
 				m->nominal = nom[t->role][ax + 2] - f[ax + 2];
@@ -412,7 +416,8 @@ static void report(struct qc_result *res, const struct slits *z, const struct an
 		snprintf(name, sizeof(name), "slit_%d.leaf_error_mm", k + 1);
 		m = add(res, z, name, ok, s->leaf_err, s->why);
 		if (ok)
-			qc_strlcpy(m->note, "largest distance of a leaf from the slit's edge line",
+			qc_strlcpy(m->note,
+				   _("largest distance of a leaf from the slit's edge line"),
 				   sizeof(m->note));
 		leaf = fmax(leaf, ok ? s->leaf_err : 0);
 		for (int j = 0; j < s->n_bad && n_bad < 256; j++)
@@ -421,24 +426,27 @@ static void report(struct qc_result *res, const struct slits *z, const struct an
 	/* Errors against the plan only when the test has one (else nothing to judge, and a
 	 * null would leave every session not done). */
 	if (nf) {
-		add(res, z, "max_width_error_mm", any_w, err_w, "no slit matches a planned one");
-		add(res, z, "max_centre_error_mm", any_w, err_c, "no slit matches a planned one");
+		add(res, z, "max_width_error_mm", any_w, err_w, _("no slit matches a planned one"));
+		add(res, z, "max_centre_error_mm", any_w, err_c,
+		    _("no slit matches a planned one"));
 		add(res, z, "max_spacing_error_mm", any_s, err_s,
-		    "fewer than two slits match planned ones");
+		    _("fewer than two slits match planned ones"));
 	}
 	m = qc_result_add(res, "max_leaf_error_mm", "mm", z->idx, leaf);
 	if (n_bad) {
 		char list[120], text[200];
 		qsort(bad, (size_t)n_bad, sizeof(int), cmp_int);
 		ana_ranges(bad, (size_t)n_bad, list, sizeof(list));
-		snprintf(text, sizeof(text), "leaves out of line by more than 0.5 mm: %s %s",
-			 z->pairs ? "pairs" : "slices", list);
+		snprintf(text, sizeof(text),
+			 z->pairs ? _("leaves out of line by more than 0.5 mm: pairs %s")
+				  : _("leaves out of line by more than 0.5 mm: slices %s"),
+			 list);
 		qc_strlcpy(m->note, text, sizeof(m->note));
 	} else
-		qc_strlcpy(m->note, "largest distance of a leaf from its slit's edge line",
+		qc_strlcpy(m->note, _("largest distance of a leaf from its slit's edge line"),
 			   sizeof(m->note));
 	char label[160];
-	snprintf(label, sizeof(label), "%d slit%s", z->n, z->n > 1 ? "s" : "");
+	snprintf(label, sizeof(label), ngettext("%d slit", "%d slits", z->n), z->n);
 	qc_strlcpy(res->label[z->idx], label, sizeof(res->label[z->idx]));
 }
 
@@ -486,9 +494,9 @@ static enum qc_status measure(struct slits *z)
 	levels(z);
 	if (z->first < 0 || z->last - z->first < 2)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like " WHAT ": no opening across several "
-			       "leaf pairs",
-			       z->idx + 1);
+			       _("image %d does not look like %s: no opening across several "
+				 "leaf pairs"),
+			       z->idx + 1, _(WHAT));
 	mean_profile(z);
 	enum qc_status st = find_slits(z);
 	if (st)

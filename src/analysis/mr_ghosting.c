@@ -6,7 +6,7 @@
 
 #include "mr_int.h"
 
-#define WHAT "an MR ghosting phantom"
+#define WHAT N_("an MR ghosting phantom")
 /* Protocol pixels (MagNET): ghost regions start 30 pixels beyond the phantom and stay 5 pixels
  * inside the image border. */
 #define GAP_PX	  30
@@ -108,16 +108,17 @@ static void report(const struct ghosts *g, int idx, struct qc_result *res)
 {
 	static const char *const name[2] = {"ghosting_h_pct", "ghosting_v_pct"};
 	static const char *const axis[2] = {"x", "y"};
-	const char *no_room = "no room for a ghost region beside the phantom";
+	const char *no_room = _("no room for a ghost region beside the phantom");
 	for (int k = 0; k < 2; k++) {
 		if (!g->have[k]) {
 			qc_result_add_null(res, name[k], "%", idx, no_room);
 			continue;
 		}
 		struct qc_measure *m = qc_result_add(res, name[k], "%", idx, g->band[k]);
-		snprintf(m->note, sizeof(m->note),
-			 "ghosts along %s: band mean %+.4g from the background %.4g, phantom %.4g",
-			 axis[k], g->band[k] * g->sig / 100, g->bg, g->sig);
+		snprintf(
+		    m->note, sizeof(m->note),
+		    _("ghosts along %s: band mean %+.4g from the background %.4g, phantom %.4g"),
+		    axis[k], g->band[k] * g->sig / 100, g->bg, g->sig);
 	}
 	if (!g->have[0] && !g->have[1]) {
 		qc_result_add_null(res, "ghosting_pct", "%", idx, no_room);
@@ -130,19 +131,19 @@ static void report(const struct ghosts *g, int idx, struct qc_result *res)
 	int k = !g->have[0] || (g->have[1] && g->band[1] > g->band[0]);
 	struct qc_measure *m = qc_result_add(res, "ghosting_pct", "%", idx, fmax(g->band[k], 0));
 	if (g->band[k] > 0)
-		snprintf(m->note, sizeof(m->note), "the larger of the two directions (along %s)",
+		snprintf(m->note, sizeof(m->note), _("the larger of the two directions (along %s)"),
 			 axis[k]);
 	else
-		snprintf(m->note, sizeof(m->note), "no ghost above the background level");
+		snprintf(m->note, sizeof(m->note), "%s", _("no ghost above the background level"));
 	k = g->peak[1] > g->peak[0];
 	if (!isfinite(g->peak[k])) {
 		qc_result_add_null(res, "ghosting_peak_pct", "%", idx,
-				   "no room for a ghost window beside the phantom");
+				   _("no room for a ghost window beside the phantom"));
 		return;
 	}
 	m = qc_result_add(res, "ghosting_peak_pct", "%", idx, fmax(g->peak[k], 0));
 	snprintf(m->note, sizeof(m->note),
-		 "strongest ghost: a %.0f mm window along %s, %.3g %% (%.3g %% along %s)",
+		 _("strongest ghost: a %.0f mm window along %s, %.3g %% (%.3g %% along %s)"),
 		 g->window_mm, axis[k], g->peak[k], isfinite(g->peak[!k]) ? g->peak[!k] : 0.0,
 		 axis[!k]);
 }
@@ -177,7 +178,7 @@ static enum qc_status ghosting(const struct qc_image *img, int idx, struct qc_re
 		}
 	ana_mr_phantom_release(&ph);
 	if (!noise.n) {
-		const char *why = "no background clear of the phantom and of its ghost bands";
+		const char *why = _("no background clear of the phantom and of its ghost bands");
 		qc_result_add_null(res, "ghosting_h_pct", "%", idx, why);
 		qc_result_add_null(res, "ghosting_v_pct", "%", idx, why);
 		qc_result_add_null(res, "ghosting_pct", "%", idx, why);

@@ -53,15 +53,16 @@ enum qc_status ana_mr_check(const struct qc_image *img, int idx, const char *wha
 {
 	if (img->tags.modality[0] && strcmp(img->tags.modality, "MR"))
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like %s: its modality is %s", idx + 1, what,
-			       img->tags.modality);
+			       _("image %d does not look like %s: its modality is %s"), idx + 1,
+			       _(what), img->tags.modality);
 	if (!img->geo.has_spacing || img->geo.pixel_x_mm <= 0 || img->geo.pixel_y_mm <= 0)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d has no pixel spacing (PixelSpacing): cannot measure in mm",
-			       idx + 1);
+		return qc_fail(
+		    QC_ERR_ANALYSIS,
+		    _("image %d has no pixel spacing (PixelSpacing): cannot measure in mm"),
+		    idx + 1);
 	if (img->width < 32 || img->height < 32)
-		return qc_fail(QC_ERR_ANALYSIS, "image %d is too small (%d x %d pixels)", idx + 1,
-			       img->width, img->height);
+		return qc_fail(QC_ERR_ANALYSIS, _("image %d is too small (%d x %d pixels)"),
+			       idx + 1, img->width, img->height);
 	return QC_OK;
 }
 
@@ -201,16 +202,16 @@ enum qc_status ana_mr_phantom(const struct qc_image *img, int idx, const char *w
 	memset(ph, 0, sizeof(*ph));
 	struct ana_split sp;
 	if (!ana_otsu(img, &sp))
-		return qc_fail(QC_ERR_ANALYSIS, "image %d does not look like %s: it is blank",
-			       idx + 1, what);
+		return qc_fail(QC_ERR_ANALYSIS, _("image %d does not look like %s: it is blank"),
+			       idx + 1, _(what));
 	ph->noise = ana_noise_sigma(img);
 	ph->bg = sp.low_median;
 	ph->level = sp.high_median;
 	if (ph->level - ph->bg < 10 * ph->noise)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like %s: no phantom signal stands out of "
-			       "the noise",
-			       idx + 1, what);
+			       _("image %d does not look like %s: no phantom signal stands out of "
+				 "the noise"),
+			       idx + 1, _(what));
 	ph->threshold = ph->bg + EDGE_LEVEL * (ph->level - ph->bg);
 	size_t npx = (size_t)img->width * (size_t)img->height;
 	unsigned char *m = qc_xmalloc(npx);
@@ -227,9 +228,9 @@ enum qc_status ana_mr_phantom(const struct qc_image *img, int idx, const char *w
 		free(label);
 		free(c);
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like %s: no phantom found above the "
-			       "background",
-			       idx + 1, what);
+			       _("image %d does not look like %s: no phantom found above the "
+				 "background"),
+			       idx + 1, _(what));
 	}
 	for (size_t i = 0; i < npx; i++)
 		m[i] = label[i] == (int)best + 1;
@@ -243,9 +244,10 @@ enum qc_status ana_mr_phantom(const struct qc_image *img, int idx, const char *w
 	free(c);
 	if (ph->area > npx * 97 / 100) {
 		ana_mr_phantom_release(ph);
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like %s: the signal fills the whole image",
-			       idx + 1, what);
+		return qc_fail(
+		    QC_ERR_ANALYSIS,
+		    _("image %d does not look like %s: the signal fills the whole image"), idx + 1,
+		    _(what));
 	}
 	outline(img, ph);
 	return QC_OK;

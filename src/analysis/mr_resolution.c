@@ -6,7 +6,7 @@
 
 #include "mr_int.h"
 
-#define WHAT	       "a MagNET resolution phantom"
+#define WHAT	       N_("a MagNET resolution phantom")
 #define HALF_WINDOW_PX 10  /* the edge spread function covers +/- this many pixels */
 #define BIN_PX	       0.1 /* oversampled bins of the edge spread function */
 #define ALONG	       0.6 /* the central 60 % of each side: corners bend the edge */
@@ -313,15 +313,16 @@ static void measure_edge(const struct qc_image *img, const struct square *sq, in
 			out[no++] = s[i].v;
 	}
 	if (ni < 10 || no < 10)
-		snprintf(e->why, sizeof(e->why), "edge too close to the image border");
+		snprintf(e->why, sizeof(e->why), "%s", _("edge too close to the image border"));
 	else {
 		double mid = 0.5 * (ana_median(in, ni) + ana_median(out, no));
 		if (!edge_line(img, sq, side, hw, mid, e))
-			snprintf(e->why, sizeof(e->why), "edge not found along the side");
+			snprintf(e->why, sizeof(e->why), "%s", _("edge not found along the side"));
 		else if (!mtf)
 			e->ok = true;
 		else if (!mtf50(s, n, e, hw, pmm, &e->mtf50))
-			snprintf(e->why, sizeof(e->why), "the MTF stays above 0.5: no edge blur");
+			snprintf(e->why, sizeof(e->why), "%s",
+				 _("the MTF stays above 0.5: no edge blur"));
 		else {
 			e->ok = true;
 			e->res_mm = 1 / (2 * e->mtf50);
@@ -359,7 +360,8 @@ static void report(const struct qc_image *img, int idx, const struct square *sq,
 		   const struct edge e[4], struct qc_result *res)
 {
 	static const char *const name[2] = {"resolution_h_mm", "resolution_v_mm"};
-	static const char *const side_name[4] = {"right", "left", "top", "bottom"};
+	static const char *const side_mm[4] = {N_("right %.3f"), N_("left %.3f"), N_("top %.3f"),
+					       N_("bottom %.3f")};
 	/* Oversampling needs the edge to drift across at least one pixel along the sampled part
 	 * of a side; closer to the pixel grid the edge spread function is the pixel samples. */
 	double deg = fmod(fabs(sq->angle * 180 / ANA_PI), 90);
@@ -370,10 +372,11 @@ static void report(const struct qc_image *img, int idx, const struct square *sq,
 		double drift = tan(deg * ANA_PI / 180) * 2 * ALONG * sq->half[k ? 0 : 1] / px;
 		if (drift < 1) {
 			char why[160];
-			snprintf(why, sizeof(why),
-				 "the insert is within %.1f deg of the pixel grid: the edge is not "
-				 "oversampled (turn the phantom by 5 to 15 deg)",
-				 deg);
+			snprintf(
+			    why, sizeof(why),
+			    _("the insert is within %.1f deg of the pixel grid: the edge is not "
+			      "oversampled (turn the phantom by 5 to 15 deg)"),
+			    deg);
 			qc_result_add_null(res, name[k], "mm", idx, why);
 			continue;
 		}
@@ -386,9 +389,9 @@ static void report(const struct qc_image *img, int idx, const struct square *sq,
 		struct qc_measure *m = qc_result_add(res, name[k], "mm", idx, v);
 		char a[40] = "", b[40] = "";
 		if (p->ok)
-			snprintf(a, sizeof(a), "%s %.3f", side_name[2 * k], p->res_mm);
+			snprintf(a, sizeof(a), _(side_mm[2 * k]), p->res_mm);
 		if (q->ok)
-			snprintf(b, sizeof(b), "%s %.3f", side_name[2 * k + 1], q->res_mm);
+			snprintf(b, sizeof(b), _(side_mm[2 * k + 1]), q->res_mm);
 		snprintf(m->note, sizeof(m->note), "1 / (2 MTF50); %s%s%s mm", a,
 			 p->ok && q->ok ? ", " : "", b);
 	}
@@ -409,10 +412,11 @@ static enum qc_status resolution(const struct qc_image *img, int idx, struct qc_
 		ana_mr_outline(res, idx, &ph, NULL);
 	ana_mr_phantom_release(&ph);
 	if (!found)
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like %s: no square insert found inside the "
-			       "phantom",
-			       idx + 1, WHAT);
+		return qc_fail(
+		    QC_ERR_ANALYSIS,
+		    _("image %d does not look like %s: no square insert found inside the "
+		      "phantom"),
+		    idx + 1, _(WHAT));
 	/* The box of the thresholded insert gives its angle to a fraction of a degree; the edge
 	 * lines give it exactly: a side turned by d has d = -d t across its nominal direction. */
 	struct edge e[4] = {0};

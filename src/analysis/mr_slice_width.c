@@ -6,7 +6,7 @@
 
 #include "mr_int.h"
 
-#define WHAT	       "a MagNET slice-width phantom"
+#define WHAT	       N_("a MagNET slice-width phantom")
 #define RAMP_DEG       11.3  /* each ramp's angle to the image plane (1 in 5) */
 #define ROD_SPACING_MM 120.0 /* between the outer rods of a row or column */
 #define LOCAL_MM       15.0  /* local background of a rod: a box this wide */
@@ -97,8 +97,9 @@ static enum qc_status find_rods(const struct qc_image *img, int idx, const struc
 		size_t found = 0;
 		while (found < n && found < 9 && c[found].score >= 0.25 * c[0].score)
 			found++;
-		st = qc_fail(QC_ERR_ANALYSIS, "image %d does not look like %s: %zu of 9 rods found",
-			     idx + 1, WHAT, found);
+		st = qc_fail(QC_ERR_ANALYSIS,
+			     _("image %d does not look like %s: %zu of 9 rods found"), idx + 1,
+			     _(WHAT), found);
 	} else {
 		for (int i = 0; i < 9; i++) {
 			rods[i] =
@@ -275,7 +276,7 @@ static void measure_ramp(const struct qc_image *img, double yc, double xa, doubl
 	rp->y1 = c + hb - 1;
 	int n = x1 - x0 + 1;
 	if (rp->y0 < 0 || rp->y1 >= img->height || x0 < 0 || x1 >= img->width || n < 20) {
-		snprintf(rp->why, sizeof(rp->why), "ramp profile outside the image");
+		snprintf(rp->why, sizeof(rp->why), "%s", _("ramp profile outside the image"));
 		return;
 	}
 	double *p = qc_xcalloc((size_t)n, sizeof(double));
@@ -287,8 +288,8 @@ static void measure_ramp(const struct qc_image *img, double yc, double xa, doubl
 	if (rp->ok)
 		rp->width_mm = (rp->right - rp->left) * img->geo.pixel_x_mm;
 	else
-		snprintf(rp->why, sizeof(rp->why),
-			 "no ramp profile with a clear half maximum between the rods");
+		snprintf(rp->why, sizeof(rp->why), "%s",
+			 _("no ramp profile with a clear half maximum between the rods"));
 	free(p);
 }
 
@@ -353,7 +354,7 @@ static void report_rods(int idx, const double h[3], const double v[3], struct qc
 		struct qc_measure *m = qc_result_add(res, lin[k], "mm", idx, k ? vm : hm);
 		m->has_nominal = true;
 		m->nominal = ROD_SPACING_MM;
-		snprintf(m->note, sizeof(m->note), "outer rods %.2f, %.2f, %.2f mm apart", d[0],
+		snprintf(m->note, sizeof(m->note), _("outer rods %.2f, %.2f, %.2f mm apart"), d[0],
 			 d[1], d[2]);
 	}
 	qc_result_add(res, "distortion_h_pct", "%", idx, hcv);
@@ -379,15 +380,15 @@ static void report_ramps(const struct qc_image *img, int idx, const struct rod r
 					   : qc_result_add_null(res, name[k], "mm", idx, rp[k].why);
 		if (rp[k].ok)
 			snprintf(m->note, sizeof(m->note),
-				 "ramp FWHM %.2f mm (rod-spacing corrected)", len[k]);
+				 _("ramp FWHM %.2f mm (rod-spacing corrected)"), len[k]);
 	}
 	struct qc_measure *m;
 	if (rp[0].ok && rp[1].ok) {
 		double tilt, w = crossed_width(len[0], len[1], &tilt);
 		m = qc_result_add(res, "slice_width_mm", "mm", idx, w);
 		snprintf(m->note, sizeof(m->note),
-			 "both ramps, corrected for a phantom tilt of %.2f deg and for the rod "
-			 "spacing",
+			 _("both ramps, corrected for a phantom tilt of %.2f deg and for the rod "
+			   "spacing"),
 			 tilt);
 		qc_result_add(res, "phantom_tilt_deg", "deg", idx, tilt);
 	} else {
@@ -421,9 +422,9 @@ static enum qc_status slice_width(const struct qc_image *img, int idx, struct qc
 	if (!grid_ok(h, v, rods)) {
 		ana_mr_phantom_release(&ph);
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like %s: the nine rods do not form a "
-			       "square grid",
-			       idx + 1, WHAT);
+			       _("image %d does not look like %s: the nine rods do not form a "
+				 "square grid"),
+			       idx + 1, _(WHAT));
 	}
 	ana_mr_outline(res, idx, &ph, NULL);
 	ana_mr_phantom_release(&ph);

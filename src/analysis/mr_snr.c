@@ -6,7 +6,7 @@
 
 #include "mr_int.h"
 
-#define WHAT "a uniform MR phantom"
+#define WHAT N_("a uniform MR phantom")
 /* MagNET regions in protocol pixels (McCann et al. 2013): 20 x 20 at the centre and four more
  * whose inner corners lie 30 pixels from it along both axes. */
 #define ROI_SIDE   20
@@ -122,7 +122,8 @@ static bool nema_snr(const struct qc_image *img, int idx, const struct mr_phanto
 {
 	int box[4][4], n = corner_boxes(img, ph, box);
 	if (!n) {
-		snprintf(why, why_len, "no background in the image corners clear of the phantom");
+		snprintf(why, why_len, "%s",
+			 _("no background in the image corners clear of the phantom"));
 		return false;
 	}
 	/* Medians over the corners: one corner may hold an artefact (wrap, a coil's edge). */
@@ -143,7 +144,8 @@ static bool nema_snr(const struct qc_image *img, int idx, const struct mr_phanto
 	}
 	double bg_mean = ana_median(means, (size_t)n), bg_sd = ana_median(sds, (size_t)n);
 	if (bg_sd <= 0 || zeros * 2 > total) {
-		snprintf(why, why_len, "the background is zero-filled: no noise to measure there");
+		snprintf(why, why_len, "%s",
+			 _("the background is zero-filled: no noise to measure there"));
 		return false;
 	}
 	/* Signal: the central circle of 75 % of the inscribed circle's area, clear of bubbles. */
@@ -159,7 +161,7 @@ static bool nema_snr(const struct qc_image *img, int idx, const struct mr_phanto
 				m++;
 			}
 	if (m < 10) {
-		snprintf(why, why_len, "the phantom is too small for a signal region");
+		snprintf(why, why_len, "%s", _("the phantom is too small for a signal region"));
 		return false;
 	}
 	struct qc_overlay *o =
@@ -169,9 +171,9 @@ static bool nema_snr(const struct qc_image *img, int idx, const struct mr_phanto
 	bool magnitude = bg_mean > bg_sd;
 	*snr = (magnitude ? RAYLEIGH_SD : 1.0) * (s / (double)m) / bg_sd;
 	if (!magnitude)
-		snprintf(why, why_len,
-			 "signed background (real-valued image): noise sd used without the "
-			 "Rayleigh factor 0.655");
+		snprintf(why, why_len, "%s",
+			 _("signed background (real-valued image): noise sd used without the "
+			   "Rayleigh factor 0.655"));
 	else
 		why[0] = '\0';
 	return true;
@@ -194,7 +196,7 @@ static bool norm_factor(const struct qc_image *img, double *f, char *why, size_t
 	else if (g->pixel_bandwidth_hz <= 0)
 		missing = "PixelBandwidth";
 	if (missing) {
-		snprintf(why, why_len, "not normalised: the image has no %s", missing);
+		snprintf(why, why_len, _("not normalised: the image has no %s"), missing);
 		return false;
 	}
 	double nsa = g->averages > 0 ? g->averages : 1;
@@ -204,11 +206,10 @@ static bool norm_factor(const struct qc_image *img, double *f, char *why, size_t
 	if (g->averages > 0)
 		why[0] = '\0';
 	else
-		snprintf(why, why_len, "NumberOfAverages absent: 1 assumed");
+		snprintf(why, why_len, "%s", _("NumberOfAverages absent: 1 assumed"));
 	return true;
 }
 
-#define REPEAT "image 2 does not look like a repeat of image 1: "
 /*
  * A repeat is the same slice of a phantom that has not moved: orientation cosines within 0.001
  * (0.06 degree), slice positions within 0.5 mm along the normal, phantom centres within
@@ -235,7 +236,9 @@ static enum qc_status check_geometry(const struct qc_image *a, const struct qc_i
 {
 	const struct qc_geometry *ga = &a->geo, *gb = &b->geo;
 	if (ga->has_orientation != gb->has_orientation)
-		return qc_fail(QC_ERR_ANALYSIS, REPEAT "image %d has no ImageOrientationPatient",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       _("image 2 does not look like a repeat of image 1: "
+				 "image %d has no ImageOrientationPatient"),
 			       ga->has_orientation ? 2 : 1);
 	if (!ga->has_orientation)
 		return QC_OK;
@@ -243,9 +246,9 @@ static enum qc_status check_geometry(const struct qc_image *a, const struct qc_i
 		if (fabs(ga->image_orientation[k] - gb->image_orientation[k]) > SAME_COSINE)
 			return qc_fail(
 			    QC_ERR_ANALYSIS,
-			    REPEAT
-			    "orientation (%.3g, %.3g, %.3g, %.3g, %.3g, %.3g) against (%.3g, "
-			    "%.3g, %.3g, %.3g, %.3g, %.3g)",
+			    _("image 2 does not look like a repeat of image 1: "
+			      "orientation (%.3g, %.3g, %.3g, %.3g, %.3g, %.3g) against (%.3g, "
+			      "%.3g, %.3g, %.3g, %.3g, %.3g)"),
 			    gb->image_orientation[0], gb->image_orientation[1],
 			    gb->image_orientation[2], gb->image_orientation[3],
 			    gb->image_orientation[4], gb->image_orientation[5],
@@ -253,11 +256,14 @@ static enum qc_status check_geometry(const struct qc_image *a, const struct qc_i
 			    ga->image_orientation[2], ga->image_orientation[3],
 			    ga->image_orientation[4], ga->image_orientation[5]);
 	if (ga->has_position != gb->has_position)
-		return qc_fail(QC_ERR_ANALYSIS, REPEAT "image %d has no ImagePositionPatient",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       _("image 2 does not look like a repeat of image 1: "
+				 "image %d has no ImagePositionPatient"),
 			       ga->has_position ? 2 : 1);
 	if (ga->has_position && fabs(slice_pos(ga) - slice_pos(gb)) > SAME_SLICE_MM)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       REPEAT "another slice (%.1f mm from it along the normal)",
+			       _("image 2 does not look like a repeat of image 1: "
+				 "another slice (%.1f mm from it along the normal)"),
 			       slice_pos(gb) - slice_pos(ga));
 	return QC_OK;
 }
@@ -266,15 +272,21 @@ static enum qc_status check_pair(const struct qc_image *a, const struct qc_image
 				 const struct mr_phantom *ph)
 {
 	if (a->width != b->width || a->height != b->height)
-		return qc_fail(QC_ERR_ANALYSIS, REPEAT "%d x %d pixels against %d x %d", b->width,
-			       b->height, a->width, a->height);
+		return qc_fail(QC_ERR_ANALYSIS,
+			       _("image 2 does not look like a repeat of image 1: "
+				 "%d x %d pixels against %d x %d"),
+			       b->width, b->height, a->width, a->height);
 	if (fabs(a->geo.pixel_x_mm - b->geo.pixel_x_mm) > 1e-3 ||
 	    fabs(a->geo.pixel_y_mm - b->geo.pixel_y_mm) > 1e-3)
-		return qc_fail(QC_ERR_ANALYSIS, REPEAT "pixel spacing %g mm against %g mm",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       _("image 2 does not look like a repeat of image 1: "
+				 "pixel spacing %g mm against %g mm"),
 			       b->geo.pixel_x_mm, a->geo.pixel_x_mm);
 	if (fabs(a->geo.echo_time_ms - b->geo.echo_time_ms) > 1e-3 ||
 	    fabs(a->geo.repetition_time_ms - b->geo.repetition_time_ms) > 1e-3)
-		return qc_fail(QC_ERR_ANALYSIS, REPEAT "TR/TE %g/%g ms against %g/%g ms",
+		return qc_fail(QC_ERR_ANALYSIS,
+			       _("image 2 does not look like a repeat of image 1: "
+				 "TR/TE %g/%g ms against %g/%g ms"),
 			       b->geo.repetition_time_ms, b->geo.echo_time_ms,
 			       a->geo.repetition_time_ms, a->geo.echo_time_ms);
 	enum qc_status st = check_geometry(a, b);
@@ -285,13 +297,14 @@ static enum qc_status check_pair(const struct qc_image *a, const struct qc_image
 	double lim = fmax(MOVED_MM, MOVED_PX * fmax(a->geo.pixel_x_mm, a->geo.pixel_y_mm));
 	if (hypot(dx, dy) > lim)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       REPEAT
-			       "the phantom moved by %.1f mm between them (%+.1f, %+.1f mm): "
-			       "the subtraction would measure the move, not the noise",
+			       _("image 2 does not look like a repeat of image 1: "
+				 "the phantom moved by %.1f mm between them (%+.1f, %+.1f mm): "
+				 "the subtraction would measure the move, not the noise"),
 			       hypot(dx, dy), dx, dy);
 	if (!memcmp(a->px, b->px, (size_t)a->width * (size_t)a->height * sizeof(float)))
-		return qc_fail(QC_ERR_ANALYSIS, REPEAT "it is the same image (no noise in the "
-						       "difference)");
+		return qc_fail(QC_ERR_ANALYSIS, _("image 2 does not look like a repeat of image 1: "
+						  "it is the same image (no noise in the "
+						  "difference)"));
 	return QC_OK;
 }
 
@@ -322,7 +335,7 @@ static void report(const struct qc_image *const *imgs, size_t n, const struct mr
 	bool has_f = norm_factor(imgs[0], &f, fwhy, sizeof(fwhy));
 	for (size_t i = 0; i < n; i++) {
 		int idx = (int)i;
-		snprintf(res->label[i], sizeof(res->label[i]), "acquisition %zu", i + 1);
+		snprintf(res->label[i], sizeof(res->label[i]), _("acquisition %zu"), i + 1);
 		ana_mr_outline(res, idx, &ph[i], NULL);
 		double s, sm = smoothing_snr(imgs[i], &r[i]);
 		if (nema_snr(imgs[i], idx, &ph[i], res, &s, why, sizeof(why))) {
@@ -330,10 +343,11 @@ static void report(const struct qc_image *const *imgs, size_t n, const struct mr
 			/* Scanners that filter or mask the air make the background quieter than
 			 * the noise on the phantom: the background method then reads high. */
 			if (isfinite(sm) && s > QUIET_BACKGROUND * sm)
-				snprintf(m->note, sizeof(m->note),
-					 "the background is %.1f times quieter than the phantom's "
-					 "noise (filtered or masked air): prefer snr_subtraction",
-					 s / sm);
+				snprintf(
+				    m->note, sizeof(m->note),
+				    _("the background is %.1f times quieter than the phantom's "
+				      "noise (filtered or masked air): prefer snr_subtraction"),
+				    s / sm);
 			else
 				qc_strlcpy(m->note, why, sizeof(m->note));
 		} else
@@ -342,7 +356,7 @@ static void report(const struct qc_image *const *imgs, size_t n, const struct mr
 			qc_result_add(res, "snr_smoothing", "", idx, sm);
 		else
 			qc_result_add_null(res, "snr_smoothing", "", idx,
-					   "no noise in the image (synthetic or filtered)");
+					   _("no noise in the image (synthetic or filtered)"));
 		draw_rois(res, idx, &r[0], n == 2 ? "snr_subtraction" : "snr_smoothing");
 	}
 	double snr;
@@ -352,19 +366,19 @@ static void report(const struct qc_image *const *imgs, size_t n, const struct mr
 			qc_result_add(res, "snr_subtraction", "", -1, snr);
 		else
 			qc_result_add_null(res, "snr_subtraction", "", -1,
-					   "no noise in the difference of the two images");
+					   _("no noise in the difference of the two images"));
 	} else {
 		const struct qc_measure *m = qc_result_find(res, "snr_smoothing", 0);
 		snr = m->has_value ? m->value : NAN;
 		qc_result_add_null(res, "snr_subtraction", "", -1,
-				   "needs two repeated acquisitions of the same slice");
+				   _("needs two repeated acquisitions of the same slice"));
 	}
 	if (has_f && !isfinite(snr))
-		qc_result_add_null(res, "snr_normalised", "", -1, "no SNR to normalise");
+		qc_result_add_null(res, "snr_normalised", "", -1, _("no SNR to normalise"));
 	else if (has_f) {
 		struct qc_measure *m = qc_result_add(res, "snr_normalised", "", -1, snr * f);
 		snprintf(m->note, sizeof(m->note), "%s%s%s",
-			 n == 2 ? "subtraction SNR" : "single-image (smoothing) SNR",
+			 n == 2 ? _("subtraction SNR") : _("single-image (smoothing) SNR"),
 			 fwhy[0] ? "; " : "", fwhy);
 	} else
 		qc_result_add_null(res, "snr_normalised", "", -1, fwhy);
@@ -385,10 +399,11 @@ static enum qc_status run(const struct qc_image *const *imgs, size_t n,
 		found++;
 		magnet_rois(imgs[i], &ph[i], &r[i]);
 		if (!rois_inside(imgs[i], &ph[i], &r[i]))
-			st = qc_fail(QC_ERR_ANALYSIS,
-				     "image %zu does not look like %s: the MagNET regions (%.0f mm "
-				     "across) do not fit inside the phantom",
-				     i + 1, WHAT, 2 * (ROI_OFFSET + ROI_SIDE) * MR_MAGNET_PX_MM);
+			st = qc_fail(
+			    QC_ERR_ANALYSIS,
+			    _("image %zu does not look like %s: the MagNET regions (%.0f mm "
+			      "across) do not fit inside the phantom"),
+			    i + 1, _(WHAT), 2 * (ROI_OFFSET + ROI_SIDE) * MR_MAGNET_PX_MM);
 	}
 	if (!st && n == 2)
 		st = check_pair(imgs[0], imgs[1], ph);

@@ -6,7 +6,7 @@
 
 #include "mr_int.h"
 
-#define WHAT "a uniform MR phantom"
+#define WHAT N_("a uniform MR phantom")
 /* NEMA: 3 x 3 smoothing, extremes within 75 % of the area of the phantom's inscribed circle. */
 #define NEMA_AREA 0.75
 /* MagNET, in protocol pixels: a 10 x 10 central region gives the modal value; profiles 160 long
@@ -87,7 +87,7 @@ static void integral(const struct qc_image *img, int idx, const struct mr_phanto
 	r = fmin(r, ana_mr_clear_radius(img, ph, r + 2) - 2);
 	if (r < 3) {
 		qc_result_add_null(res, "uniformity_integral_pct", "%", idx,
-				   "no uniform region around the centre");
+				   _("no uniform region around the centre"));
 		return;
 	}
 	size_t npx = (size_t)img->width * (size_t)img->height;
@@ -115,12 +115,12 @@ static void integral(const struct qc_image *img, int idx, const struct mr_phanto
 	free(sm);
 	if (!(hi + lo > 0)) {
 		qc_result_add_null(res, "uniformity_integral_pct", "%", idx,
-				   "no positive signal in the central region");
+				   _("no positive signal in the central region"));
 		return;
 	}
 	struct qc_measure *m =
 	    qc_result_add(res, "uniformity_integral_pct", "%", idx, 100 * (hi - lo) / (hi + lo));
-	snprintf(m->note, sizeof(m->note), "region %.0f mm across; smoothed max %.4g, min %.4g",
+	snprintf(m->note, sizeof(m->note), _("region %.0f mm across; smoothed max %.4g, min %.4g"),
 		 2 * r * img->geo.pixel_x_mm, hi, lo);
 	struct qc_overlay *o =
 	    qc_result_overlay(res, QC_OV_CIRCLE, QC_OVR_ROI, idx, ph->cx, ph->cy, 0, 0);
@@ -144,16 +144,21 @@ static void profile(const struct qc_image *img, int idx, bool horiz, int c_acros
 	struct qc_measure *m;
 	if (isnan(f)) {
 		m = qc_result_add_null(res, name, "", idx, "");
-		snprintf(m->note, sizeof(m->note),
-			 "the %.0f mm %s profile through the phantom centre runs off the image "
-			 "(%d of its %d points): centre the phantom or widen the field of view",
-			 mm, horiz ? "horizontal" : "vertical", off, len);
+		snprintf(
+		    m->note, sizeof(m->note),
+		    horiz ? _("the %.0f mm horizontal profile through the phantom centre runs off "
+			      "the image (%d of its %d points): centre the phantom or widen the "
+			      "field of view")
+			  : _("the %.0f mm vertical profile through the phantom centre runs off "
+			      "the image (%d of its %d points): centre the phantom or widen the "
+			      "field of view"),
+		    mm, off, len);
 		return;
 	}
 	m = qc_result_add(res, name, "", idx, f);
 	snprintf(m->note, sizeof(m->note),
-		 "fraction of a %.0f mm profile within 10 %% of the central modal value %.4g", mm,
-		 mode);
+		 _("fraction of a %.0f mm profile within 10 %% of the central modal value %.4g"),
+		 mm, mode);
 }
 
 static void fractional(const struct qc_image *img, int idx, const struct mr_phantom *ph,
@@ -165,8 +170,8 @@ static void fractional(const struct qc_image *img, int idx, const struct mr_phan
 	ana_mr_rect(res, QC_OVR_ROI, idx, cx - n / 2, cy - n / 2, cx - n / 2 + n - 1,
 		    cy - n / 2 + n - 1, NULL);
 	if (!(mode > 0)) {
-		qc_result_add_null(res, "uniformity_h", "", idx, "no signal at the centre");
-		qc_result_add_null(res, "uniformity_v", "", idx, "no signal at the centre");
+		qc_result_add_null(res, "uniformity_h", "", idx, _("no signal at the centre"));
+		qc_result_add_null(res, "uniformity_v", "", idx, _("no signal at the centre"));
 		return;
 	}
 	profile(img, idx, true, cy, cx, len, n, mode, res);

@@ -13,7 +13,23 @@
 #define ROLE_MATCH_MM	 10.0 /* the largest difference to a nominal field to take its role */
 
 enum side { LEFT, RIGHT, TOP, BOTTOM };
-static const char *const side_name[] = {"left", "right", "top", "bottom"};
+/* Per side, whole sentences so that each language words them its own way. */
+static const char *const why_not_sharp[] = {
+    N_("left edge not measurable: outside the read-out area or not sharp (%zu of %zu profiles "
+       "usable)"),
+    N_("right edge not measurable: outside the read-out area or not sharp (%zu of %zu profiles "
+       "usable)"),
+    N_("top edge not measurable: outside the read-out area or not sharp (%zu of %zu profiles "
+       "usable)"),
+    N_("bottom edge not measurable: outside the read-out area or not sharp (%zu of %zu profiles "
+       "usable)"),
+};
+static const char *const why_scattered[] = {
+    N_("left edge not measurable: edge points scattered"),
+    N_("right edge not measurable: edge points scattered"),
+    N_("top edge not measurable: edge points scattered"),
+    N_("bottom edge not measurable: edge points scattered"),
+};
 
 /* An edge as a line in mm relative to the isocentre (y down):
  * left/right: X = a + b Y; top/bottom: Y = a + b X. */
@@ -105,18 +121,17 @@ static enum qc_status find_rough(struct field *f, int idx)
 	free(rows);
 	if (cmax < 6 || rmax < 6 || !nc || !nr)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like an open MV field: no "
-			       "field found",
+			       _("image %d does not look like an open MV field: no field found"),
 			       idx + 1);
 	if (nc > 1 || nr > 1)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like a single open MV "
-			       "field: %d separate irradiated bands found",
+			       _("image %d does not look like a single open MV field: %d separate "
+				 "irradiated bands found"),
 			       idx + 1, nc > nr ? nc : nr);
 	if (f->xl <= f->vx0 && f->xr >= f->vx1 && f->yt <= f->vy0 && f->yb >= f->vy1)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like an open MV field: the "
-			       "irradiated area covers the whole read-out area",
+			       _("image %d does not look like an open MV field: the irradiated "
+				 "area covers the whole read-out area"),
 			       idx + 1);
 	return QC_OK;
 }
@@ -263,13 +278,9 @@ static void measure_edge(struct field *f, enum side s)
 	size_t kept = 0;
 	size_t need = tried / 4 > 5 ? tried / 4 : 5;
 	if (n < need) {
-		snprintf(e->why, sizeof(e->why),
-			 "%s edge not measurable: outside the read-out area or not sharp (%zu of "
-			 "%zu profiles usable)",
-			 side_name[s], n, tried);
+		snprintf(e->why, sizeof(e->why), _(why_not_sharp[s]), n, tried);
 	} else if (!ana_fit_line_robust(u, v, n, &e->a, &e->b, &kept) || kept < need) {
-		snprintf(e->why, sizeof(e->why), "%s edge not measurable: edge points scattered",
-			 side_name[s]);
+		snprintf(e->why, sizeof(e->why), "%s", _(why_scattered[s]));
 	} else {
 		e->ok = true;
 		if (n_pen) {
@@ -391,10 +402,10 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 	if (nom) {
 		char label[160];
 		if (nom[2] != 0 || nom[3] != 0)
-			snprintf(label, sizeof(label), "%g x %g mm at (%+g, %+g)", nom[0], nom[1],
-				 nom[2], nom[3]);
+			snprintf(label, sizeof(label), _("%g x %g mm at (%+g, %+g)"), nom[0],
+				 nom[1], nom[2], nom[3]);
 		else
-			snprintf(label, sizeof(label), "%g x %g mm", nom[0], nom[1]);
+			snprintf(label, sizeof(label), _("%g x %g mm"), nom[0], nom[1]);
 		qc_strlcpy(res->label[idx], label, sizeof(res->label[idx]));
 	}
 
@@ -407,16 +418,14 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 			m->has_nominal = true;
 			m->nominal = nom[k];
 		} else if (ctx && ctx->n_nominal_fields && have[k])
-			snprintf(m->note, sizeof(m->note),
-				 "no nominal field of the test matches "
-				 "this image");
+			snprintf(m->note, sizeof(m->note), "%s",
+				 _("no nominal field of the test matches this image"));
 		if (k >= 2 && have[k] && !nom)
 			snprintf(m->note, sizeof(m->note),
-				 "relative to the MV isocentre (%.2f, "
-				 "%.2f) from %s",
-				 f->iso_col, f->iso_row, iso_src);
+				 _("relative to the MV isocentre (%.2f, %.2f) from %s"), f->iso_col,
+				 f->iso_row, _(iso_src));
 	}
-	add_value(res, "rotation_deg", "deg", idx, n_rot > 0, rot, "no edge measurable");
+	add_value(res, "rotation_deg", "deg", idx, n_rot > 0, rot, _("no edge measurable"));
 
 	static const char *const cn[4] = {"corner_tl_deg", "corner_tr_deg", "corner_br_deg",
 					  "corner_bl_deg"};
@@ -429,7 +438,7 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 	bool cok[4] = {L->ok && T->ok, R->ok && T->ok, R->ok && B->ok, L->ok && B->ok};
 	for (int k = 0; k < 4; k++)
 		add_value(res, cn[k], "deg", idx, cok[k], ang[k],
-			  "an adjacent edge is not measurable");
+			  _("an adjacent edge is not measurable"));
 
 	static const char *const pn[4] = {"penumbra_left_mm", "penumbra_right_mm",
 					  "penumbra_top_mm", "penumbra_bottom_mm"};
@@ -438,9 +447,10 @@ static void report(struct field *f, int idx, const struct ana_context *ctx, cons
 	for (int s = 0; s < 4; s++) {
 		struct edge *e = &f->e[s];
 		add_value(res, pn[s], "mm", idx, e->ok && e->has_pen, e->pen_mm,
-			  e->ok ? "penumbra not measurable: the read-out area ends less than 10 mm "
-				  "beyond this edge"
-				: e->why);
+			  e->ok
+			      ? _("penumbra not measurable: the read-out area ends less than 10 mm "
+				  "beyond this edge")
+			      : e->why);
 	}
 	for (int s = 0; s < 4; s++) {
 		struct edge *e = &f->e[s];
@@ -485,20 +495,19 @@ enum qc_status ana_mv_field_image(const struct qc_image *img, int idx,
 {
 	struct field f = {.img = img};
 	struct ana_split sp;
-	enum qc_status st = ana_check_mv_input(img, idx, "an open MV field", 32);
+	enum qc_status st = ana_check_mv_input(img, idx, N_("an open MV field"), 32);
 	if (st)
 		return st;
 	struct ana_box box;
 	if (!ana_valid_bbox(img, &box.x0, &box.y0, &box.x1, &box.y1) ||
 	    !ana_otsu_sampled(img, &box, ANA_MV_LATTICE, ANA_MV_BINS, &sp))
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like an open MV field: it "
-			       "is blank",
+			       _("image %d does not look like an open MV field: it is blank"),
 			       idx + 1);
 	if (sp.high_median - sp.low_median < 20 * ana_noise_sampled(img, &box, ANA_MV_NOISE_ROWS))
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like an open MV field: no "
-			       "contrast between field and background",
+			       _("image %d does not look like an open MV field: no contrast "
+				 "between field and background"),
 			       idx + 1);
 	f.vx0 = box.x0, f.vy0 = box.y0, f.vx1 = box.x1, f.vy1 = box.y1;
 	f.sign = ana_polarity(img, &box, sp.threshold);
@@ -516,8 +525,8 @@ enum qc_status ana_mv_field_image(const struct qc_image *img, int idx,
 		measure_edge(&f, (enum side)s);
 	if (!f.e[LEFT].ok && !f.e[RIGHT].ok && !f.e[TOP].ok && !f.e[BOTTOM].ok)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like an open MV field: no "
-			       "edge could be measured (%s)",
+			       _("image %d does not look like an open MV field: no edge could be "
+				 "measured (%s)"),
 			       idx + 1, f.e[LEFT].why);
 	report(&f, idx, ctx, iso_src, res);
 	return QC_OK;

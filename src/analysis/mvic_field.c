@@ -26,9 +26,9 @@ static const char *const names[4] = {"width_mm", "height_mm", "centre_x_mm", "ce
 void ana_field_role_label(const double nom[4], char *buf, size_t n)
 {
 	if (nom[2] != 0 || nom[3] != 0)
-		snprintf(buf, n, "%g x %g mm at (%+g, %+g)", nom[0], nom[1], nom[2], nom[3]);
+		snprintf(buf, n, _("%g x %g mm at (%+g, %+g)"), nom[0], nom[1], nom[2], nom[3]);
 	else
-		snprintf(buf, n, "%g x %g mm", nom[0], nom[1]);
+		snprintf(buf, n, _("%g x %g mm"), nom[0], nom[1]);
 }
 
 /* A field size written as "150x85", "150 X 85", "150×85" or "150*85" in a text. */
@@ -187,22 +187,25 @@ static void apply_role(struct qc_result *res, const struct img_field *f, size_t 
 			ana_field_role_label(ctx->nominal_fields[f[i].duplicate], role,
 					     sizeof(role));
 			snprintf(label, sizeof(label),
-				 "not judged: image %d already has the role %s",
+				 _("not judged: image %d already has the role %s"),
 				 holder(f, n, f[i].duplicate) + 1, role);
 			qc_strlcpy(m->note, label, sizeof(m->note));
 		} else if (m->has_value && f[i].forced)
-			qc_strlcpy(m->note, "not judged: no role (the user's choice)",
+			qc_strlcpy(m->note, _("not judged: no role (the user's choice)"),
 				   sizeof(m->note));
 		else if (m->has_value && ctx->n_nominal_fields)
-			qc_strlcpy(m->note, "no nominal field of the test matches this image",
+			qc_strlcpy(m->note, _("no nominal field of the test matches this image"),
 				   sizeof(m->note));
 	}
 	if (f[i].role >= 0) {
 		ana_field_role_label(ctx->nominal_fields[f[i].role], role, sizeof(role));
-		snprintf(label, sizeof(label), "%s%s", role, f[i].forced ? " (user)" : "");
+		if (f[i].forced)
+			snprintf(label, sizeof(label), _("%s (user)"), role);
+		else
+			qc_strlcpy(label, role, sizeof(label));
 	} else if (f[i].duplicate >= 0) {
 		ana_field_role_label(ctx->nominal_fields[f[i].duplicate], role, sizeof(role));
-		snprintf(label, sizeof(label), "%s (duplicate)", role);
+		snprintf(label, sizeof(label), _("%s (duplicate)"), role);
 	} else
 		label[0] = '\0';
 	qc_strlcpy(res->label[i], label, sizeof(res->label[i]));
@@ -247,14 +250,18 @@ static void set_results(struct qc_result *res, const struct img_field *f, size_t
 	qc_result_add(res, "roles_expected", "", -1, (double)nr);
 	struct qc_measure *m = qc_result_add(res, "roles_found", "", -1, found);
 	if (nr)
-		snprintf(m->note, sizeof(m->note), "%d of %zu images took a role", found, n);
+		snprintf(m->note, sizeof(m->note),
+			 ngettext("%d of %zu image took a role", "%d of %zu images took a role", n),
+			 found, n);
 	list[0] = '\0';
 	for (size_t r = 0; r < nr; r++)
 		if (holder(f, n, (int)r) < 0) {
 			ana_field_role_label(ctx->nominal_fields[r], one, sizeof(one));
 			size_t len = strlen(list);
-			snprintf(list + len, sizeof(list) - len, "%s%s",
-				 len ? "; " : "missing: ", one);
+			if (len)
+				snprintf(list + len, sizeof(list) - len, "; %s", one);
+			else
+				snprintf(list, sizeof(list), _("missing: %s"), one);
 		}
 	m = qc_result_add(res, "roles_missing", "", -1, (double)(nr - (size_t)found));
 	qc_strlcpy(m->note, list, sizeof(m->note));
@@ -263,33 +270,34 @@ static void set_results(struct qc_result *res, const struct img_field *f, size_t
 	for (size_t i = 0; i < n; i++)
 		if (f[i].role < 0 && f[i].duplicate >= 0) {
 			size_t len = strlen(list);
-			snprintf(list + len, sizeof(list) - len, "%simage %zu repeats image %d",
-				 len ? "; " : "", i + 1, holder(f, n, f[i].duplicate) + 1);
+			snprintf(list + len, sizeof(list) - len, "%s", len ? "; " : "");
+			len = strlen(list);
+			snprintf(list + len, sizeof(list) - len, _("image %zu repeats image %d"),
+				 i + 1, holder(f, n, f[i].duplicate) + 1);
 		}
 	if (dup) {
 		size_t len = strlen(list);
-		snprintf(list + len, sizeof(list) - len, " (not judged)");
+		snprintf(list + len, sizeof(list) - len, "%s", _(" (not judged)"));
 	}
 	qc_strlcpy(m->note, list, sizeof(m->note));
-	const char *none = nr ? "no image took a role" : "the test has no nominal field";
+	const char *none = nr ? _("no image took a role") : _("the test has no nominal field");
 	if (worst_size >= 0) {
 		m = qc_result_add(res, "max_size_error_mm", "mm", -1, size_err);
-		snprintf(m->note, sizeof(m->note), "image %d", worst_size + 1);
+		snprintf(m->note, sizeof(m->note), _("image %d"), worst_size + 1);
 	} else
 		qc_result_add_null(res, "max_size_error_mm", "mm", -1, none);
 	if (worst_centre >= 0) {
 		m = qc_result_add(res, "max_centre_error_mm", "mm", -1, centre_err);
 		snprintf(m->note, sizeof(m->note),
-			 "image %d, vs the nominal centre from the MV "
-			 "isocentre",
+			 _("image %d, vs the nominal centre from the MV isocentre"),
 			 worst_centre + 1);
 	} else
 		qc_result_add_null(res, "max_centre_error_mm", "mm", -1, none);
 	if (any_corner) {
 		m = qc_result_add(res, "max_corner_error_deg", "deg", -1, corner_err);
-		qc_strlcpy(m->note, "largest |corner - 90| of the set", sizeof(m->note));
+		qc_strlcpy(m->note, _("largest |corner - 90| of the set"), sizeof(m->note));
 	} else
-		qc_result_add_null(res, "max_corner_error_deg", "deg", -1, "no corner measured");
+		qc_result_add_null(res, "max_corner_error_deg", "deg", -1, _("no corner measured"));
 }
 
 /* The images measured apart, on every core. */

@@ -80,7 +80,7 @@ static enum qc_status polarity(struct pf *f, double *pt, double *pa)
 	f->noise = ana_noise_sampled(f->img, &all, 64);
 	if (fmax(rt, ra) <= fmax(5 * f->noise, 1e-4 * fabs(mean)))
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like a picket fence: it is blank",
+			       _("image %d does not look like a picket fence: it is blank"),
 			       f->idx + 1);
 	double border = 0;
 	size_t n = 0;
@@ -290,18 +290,19 @@ static enum qc_status find_pickets(struct pf *f, const double *pt, const double 
 		char t = f->along_y ? 'y' : 'x', a = f->along_y ? 'x' : 'y';
 		ret = qc_fail(
 		    QC_ERR_ANALYSIS,
-		    "image %d: its pickets are bands along %c (leaves travelling along %c), "
-		    "but machine '%s' has leaf_travel = %c: check the collimator angle or "
-		    "the machine's leaf_travel setting",
+		    _("image %d: its pickets are bands along %c (leaves travelling along %c), "
+		      "but machine '%s' has leaf_travel = %c: check the collimator angle or "
+		      "the machine's leaf_travel setting"),
 		    f->idx + 1, t, a, f->m->id, t);
 		goto out;
 	}
 	if (n_t < 2) {
-		ret =
-		    qc_fail(QC_ERR_ANALYSIS,
-			    "image %d does not look like a picket fence: %s along the leaf travel "
-			    "(an open field or a single strip?)",
-			    f->idx + 1, n_t ? "a single band" : "no narrow bands");
+		ret = qc_fail(QC_ERR_ANALYSIS,
+			      n_t ? _("image %d does not look like a picket fence: a single band "
+				      "along the leaf travel (an open field or a single strip?)")
+				  : _("image %d does not look like a picket fence: no narrow bands "
+				      "along the leaf travel (an open field or a single strip?)"),
+			      f->idx + 1);
 		goto out;
 	}
 	/* Pickets are narrow: a band wider than 0.6 of the spacing is a strip or an open field. */
@@ -322,8 +323,8 @@ static enum qc_status find_pickets(struct pf *f, const double *pt, const double 
 			r++;
 		if (r - l > 0.6 * sp) {
 			ret = qc_fail(QC_ERR_ANALYSIS,
-				      "image %d does not look like a picket fence: its bands are "
-				      "%.1f mm wide for %.1f mm between them",
+				      _("image %d does not look like a picket fence: its bands are "
+					"%.1f mm wide for %.1f mm between them"),
 				      f->idx + 1, (r - l) * f->mm_t, sp * f->mm_t);
 			goto out;
 		}
@@ -331,8 +332,8 @@ static enum qc_status find_pickets(struct pf *f, const double *pt, const double 
 	}
 	if (f->n_pk < 2) {
 		ret = qc_fail(QC_ERR_ANALYSIS,
-			      "image %d does not look like a picket fence: fewer than two whole "
-			      "pickets inside the read-out area",
+			      _("image %d does not look like a picket fence: fewer than two whole "
+				"pickets inside the read-out area"),
 			      f->idx + 1);
 		goto out;
 	}
@@ -582,19 +583,19 @@ static void report_grid(const struct pf *f, struct qc_result *res)
 	if (f->grid_seen && f->grid_match < GRID_MATCH)
 		snprintf(
 		    m->note, sizeof(m->note),
-		    "check the leaf widths of machine '%s': only %.0f %% of its leaf boundaries "
-		    "fall on an interleaf line of the image",
+		    _("check the leaf widths of machine '%s': only %.0f %% of its leaf boundaries "
+		      "fall on an interleaf line of the image"),
 		    f->m->id, 100 * f->grid_match);
 	else if (f->grid_seen)
 		snprintf(m->note, sizeof(m->note),
-			 "leaf grid of machine '%s' moved onto the interleaf lines of the image "
-			 "(%.0f %% of its boundaries on a line)",
+			 _("leaf grid of machine '%s' moved onto the interleaf lines of the image "
+			   "(%.0f %% of its boundaries on a line)"),
 			 f->m->id, 100 * f->grid_match);
 	else
 		snprintf(
 		    m->note, sizeof(m->note),
-		    "no interleaf pattern visible: leaf grid of machine '%s' from the isocentre "
-		    "as is",
+		    _("no interleaf pattern visible: leaf grid of machine '%s' from the isocentre "
+		      "as is"),
 		    f->m->id);
 }
 
@@ -623,19 +624,19 @@ static void report_summary(const struct pf *f, const struct meas *ms, size_t n,
 	qc_result_add(res, "leaf_pairs", "", idx, pairs);
 	struct qc_measure *m = qc_result_add(res, "max_error_mm", "mm", idx, mx);
 	if (worst)
-		snprintf(m->note, sizeof(m->note), "picket %d, pair %d: %+.3f mm",
+		snprintf(m->note, sizeof(m->note), _("picket %d, pair %d: %+.3f mm"),
 			 number[worst->picket], worst->pair, worst->error);
 	qc_result_add(res, "median_abs_error_mm", "mm", idx, ana_median(abs_e, c));
 	m = qc_result_add(res, "pass_rate_pct", "%", idx,
 			  c ? 100.0 * (double)pass / (double)(c + (size_t)missing) : 0);
 	snprintf(m->note, sizeof(m->note),
-		 "leaf positions within %.1f mm of their picket line (a missing peak fails)",
+		 _("leaf positions within %.1f mm of their picket line (a missing peak fails)"),
 		 TOL_MM);
 	m = qc_result_add(res, "missing_peaks", "", idx, missing);
 	if (missing)
-		snprintf(m->note, sizeof(m->note),
-			 "leaf pairs of the field without a peak at a picket: closed, or far from "
-			 "the picket");
+		snprintf(m->note, sizeof(m->note), "%s",
+			 _("leaf pairs of the field without a peak at a picket: closed, or far "
+			   "from the picket"));
 	double first = 0, last = 0;
 	for (int k = 0; k < f->n_pk; k++)
 		if (pk[k].ok) {
@@ -702,10 +703,11 @@ static void report(const struct pf *f, const struct meas *ms, size_t n, const st
 			else
 				qc_result_add_null(
 				    res, name, "mm", idx,
-				    "no peak: the leaves of this pair did not open at "
-				    "this picket (closed, or far from it)");
+				    _("no peak: the leaves of this pair did not open at "
+				      "this picket (closed, or far from it)"));
 		}
-	snprintf(label, sizeof(label), "%d pickets, leaves along %c", n_pk, f->along_y ? 'y' : 'x');
+	snprintf(label, sizeof(label), _("%d pickets, leaves along %c"), n_pk,
+		 f->along_y ? 'y' : 'x');
 	qc_strlcpy(res->label[idx], label, sizeof(res->label[idx]));
 	free(at);
 }
@@ -831,14 +833,14 @@ static enum qc_status analyse(const struct qc_image *img, int idx, const struct 
 			      struct qc_result *res)
 {
 	struct pf f = {.img = img, .idx = idx};
-	enum qc_status st = ana_check_mv_input(img, idx, "a picket fence", 64);
+	enum qc_status st = ana_check_mv_input(img, idx, N_("a picket fence"), 64);
 	if (st)
 		return st;
 	f.m = ana_machine_for(img, ctx);
 	if (!f.m || f.m->leaf_pairs < 1)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d: no MLC geometry for its machine (model '%s'): add a "
-			       "machine with this model and its leaf_widths to the catalogue",
+			       _("image %d: no MLC geometry for its machine (model '%s'): add a "
+				 "machine with this model and its leaf_widths to the catalogue"),
 			       idx + 1, img->tags.model);
 	st = ana_check_leaf_geometry(f.m, idx);
 	if (st)
@@ -849,7 +851,8 @@ static enum qc_status analyse(const struct qc_image *img, int idx, const struct 
 	if (!ana_valid_bbox(img, &x0, &y0, &x1, &y1) || x1 - x0 < 4 * MARGIN_PX + 32 ||
 	    y1 - y0 < 4 * MARGIN_PX + 32)
 		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like a picket fence: it is blank", idx + 1);
+			       _("image %d does not look like a picket fence: it is blank"),
+			       idx + 1);
 	x0 += MARGIN_PX;
 	y0 += MARGIN_PX;
 	x1 -= MARGIN_PX;
@@ -889,10 +892,11 @@ static enum qc_status analyse(const struct qc_image *img, int idx, const struct 
 		n_pk += pk[k].ok;
 	if (n_pk < 2) {
 		free(ms);
-		return qc_fail(QC_ERR_ANALYSIS,
-			       "image %d does not look like a picket fence: fewer than two pickets "
-			       "crossed by %d leaf pairs",
-			       idx + 1, MIN_PAIRS);
+		return qc_fail(
+		    QC_ERR_ANALYSIS,
+		    _("image %d does not look like a picket fence: fewer than two pickets "
+		      "crossed by %d leaf pairs"),
+		    idx + 1, MIN_PAIRS);
 	}
 	report(&f, ms, n, pk, res);
 	free(ms);

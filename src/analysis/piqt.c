@@ -1,6 +1,7 @@
 /* piqt: reads the values, limits and header facts of a Philips PIQT HTML report (no file I/O). */
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,13 +90,17 @@ struct parse {
 	struct section sec;
 };
 
-static enum qc_status sec_fail(const struct section *s, const char *fmt, const char *a,
-			       const char *b)
+static enum qc_status sec_fail(const struct section *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static enum qc_status sec_fail(const struct section *s, const char *fmt, ...)
 {
 	char what[160];
-	snprintf(what, sizeof(what), fmt, a ? a : "", b ? b : "");
-	return qc_fail(QC_ERR_FORMAT, "PIQT report, section %d '%s': %s", s->ordinal,
-		       s->title ? s->title : "untitled", what);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return qc_fail(QC_ERR_FORMAT, _("PIQT report, section %d '%s': %s"), s->ordinal,
+		       s->title ? s->title : _("untitled"), what);
 }
 
 static const char *first(const struct ana_html_row *r)
@@ -237,19 +242,19 @@ static enum qc_status layout(struct parse *p)
 	struct section *s = &p->sec;
 	const struct ana_html_row *names = find_row(s->tb, "Scan_Name");
 	if (!names || names->n < 2)
-		return sec_fail(s, "no Scan_Name row in the results table%s%s", NULL, NULL);
+		return sec_fail(s, "%s", _("no Scan_Name row in the results table"));
 	int pos = names->c[0].span;
 	if (pos != 1)
-		return sec_fail(s, "the Scan_Name label spans %s columns%s", "several", NULL);
+		return sec_fail(s, "%s", _("the Scan_Name label spans several columns"));
 	s->n_cols = 0;
 	for (size_t i = 1; i < names->n; i++) {
 		int span = names->c[i].span;
 		if (span % 2)
-			return sec_fail(s, "scan '%s' spans an odd number of columns%s",
-					names->c[i].text, NULL);
+			return sec_fail(s, _("scan '%s' spans an odd number of columns"),
+					names->c[i].text);
 		int scan = scan_index(p, names->c[i].text);
 		if (scan < 0)
-			return sec_fail(s, "more than %s scans%s", "16", NULL);
+			return sec_fail(s, _("more than %d scans"), 16);
 		for (int k = 0; k < span / 2 && s->n_cols < 32; k++)
 			s->scan_of[s->n_cols++] = scan;
 		scan_facts(p, scan, pos);
@@ -346,9 +351,9 @@ static struct ana_piqt_value *add_value(struct parse *p, const char *name, const
 	} else {
 		char note[160];
 		if (!text[0] || !strcmp(text, "-"))
-			snprintf(note, sizeof(note), "not given in the PIQT report");
+			snprintf(note, sizeof(note), "%s", _("not given in the PIQT report"));
 		else
-			snprintf(note, sizeof(note), "the PIQT report gives '%.60s'", text);
+			snprintf(note, sizeof(note), _("the PIQT report gives '%.60s'"), text);
 		qc_result_add_null(p->res, v->name, unit, -1, note);
 	}
 	return v;
@@ -368,7 +373,7 @@ static enum qc_status result_row(struct parse *p, const struct ana_html_row *r)
 	if (!qname) {
 		slug(label, own, sizeof(own));
 		if (!own[0])
-			return sec_fail(s, "a results row has no label%s%s", NULL, NULL);
+			return sec_fail(s, "%s", _("a results row has no label"));
 		qname = own;
 	}
 	int g = r->c[0].span;
@@ -378,16 +383,16 @@ static enum qc_status result_row(struct parse *p, const struct ana_html_row *r)
 		if (c->span == 1) {
 			/* a value and its limit, one unit each */
 			if ((g - 1) % 2 || i + 1 >= r->n || r->c[i + 1].span != 1)
-				return sec_fail(s, "row '%s': a value without its limit cell%s",
-						label, NULL);
+				return sec_fail(s, _("row '%s': a value without its limit cell"),
+						label);
 			lim = &r->c[i + 1];
 		} else if ((g - 1) % 2 || c->span % 2) {
-			return sec_fail(s, "row '%s': cells do not line up with the echo columns%s",
-					label, NULL);
+			return sec_fail(
+			    s, _("row '%s': cells do not line up with the echo columns"), label);
 		}
 		if (col >= s->n_cols)
-			return sec_fail(s, "row '%s' has more values than the table has scans%s",
-					label, NULL);
+			return sec_fail(s, _("row '%s' has more values than the table has scans"),
+					label);
 		struct ana_piqt_scan *sc = &p->meta->scans[s->scan_of[col]];
 		char name[128];
 		/* a cell over several echoes of one scan is a value of the scan */
@@ -403,7 +408,7 @@ static enum qc_status result_row(struct parse *p, const struct ana_html_row *r)
 		v->echo = c->span > 2 ? 0 : s->echo_of[col];
 		v->echo_time_ms = c->span > 2 ? NAN : s->te_of[col];
 		if (lim && !parse_limit(lim->text, v))
-			return sec_fail(s, "row '%s': cannot read the limit '%s'", label,
+			return sec_fail(s, _("row '%s': cannot read the limit '%s'"), label,
 					lim->text);
 		if (v->limit == ANA_LIMIT_RANGE) {
 			struct qc_measure *q = &p->res->m[p->res->n_m - 1];
@@ -514,14 +519,15 @@ static enum qc_status whole_report(const struct ana_html_doc *doc)
 		any |= find_row(&doc->t[i], "Scan_Name") != NULL;
 	if (!any)
 		return qc_fail(QC_ERR_FORMAT,
-			       "not a PIQT report: no results table with a Scan_Name "
-			       "row");
+			       _("not a PIQT report: no results table with a Scan_Name "
+				 "row"));
 	if (!doc->closed) {
 		const struct ana_html_table *last = &doc->t[doc->n - 1];
-		return qc_fail(QC_ERR_FORMAT,
-			       "PIQT report, section %d '%s': the report stops there, without its "
-			       "closing </html> (a truncated file?)",
-			       last->ordinal, last->title ? last->title : "untitled");
+		return qc_fail(
+		    QC_ERR_FORMAT,
+		    _("PIQT report, section %d '%s': the report stops there, without its "
+		      "closing </html> (a truncated file?)"),
+		    last->ordinal, last->title ? last->title : _("untitled"));
 	}
 	/* a titled section whose results table is missing: say which */
 	for (size_t i = 0; i < doc->n; i++) {
@@ -533,8 +539,8 @@ static enum qc_status whole_report(const struct ana_html_doc *doc)
 		if (!has_results && tb->title)
 			return qc_fail(
 			    QC_ERR_FORMAT,
-			    "PIQT report, section %d '%s': no results table (no Scan_Name "
-			    "row)",
+			    _("PIQT report, section %d '%s': no results table (no Scan_Name "
+			      "row)"),
 			    tb->ordinal, tb->title);
 	}
 	return QC_OK;

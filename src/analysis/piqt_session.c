@@ -33,7 +33,7 @@ static void add_value(struct qc_session *s, const struct qc_test *t, const struc
 	else if (v)
 		ana_piqt_levels(v, &r->lv);
 	if (v && v->limit_text[0] && !r->m.note[0])
-		snprintf(r->m.note, sizeof(r->m.note), "report limit %.30s", v->limit_text);
+		snprintf(r->m.note, sizeof(r->m.note), _("report limit %.30s"), v->limit_text);
 	if (!r->m.has_value)
 		r->verdict = qc_levels_any(&r->lv) ? QC_V_NOT_DONE : QC_V_NO_TOL;
 	else if (!def && v && on_strict_bound(v))

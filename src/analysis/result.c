@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "qc/analysis.h"
+#include "qc/i18n.h"
 
 void qc_result_init(struct qc_result *r, size_t n_images)
 {
@@ -109,12 +110,12 @@ void ana_iso_pixel(const struct qc_image *img, const struct ana_context *ctx, do
 	if (m && m->has_iso) {
 		*col = m->iso_col;
 		*row = m->iso_row;
-		*source = "machine calibration";
+		*source = N_("machine calibration");
 		return;
 	}
 	*col = (img->width - 1) / 2.0;
 	*row = (img->height - 1) / 2.0;
-	*source = "image centre";
+	*source = N_("image centre");
 	double mx = qc_image_mm_x(img), my = qc_image_mm_y(img);
 	if (img->geo.has_receptor_translation && mx > 0 && my > 0) {
 		/* On the Unity files the translation is in mm at isocentre, with IEC y pointing

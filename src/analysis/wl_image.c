@@ -20,10 +20,11 @@ static double dose(const struct wl *w, int x, int y)
 
 static enum qc_status fail(const struct wl *w, const char *why)
 {
-	return qc_fail(QC_ERR_ANALYSIS,
-		       "image %d does not look like a Winston-Lutz image (a BB in a small field): "
-		       "%s",
-		       w->idx + 1, why);
+	return qc_fail(
+	    QC_ERR_ANALYSIS,
+	    _("image %d does not look like a Winston-Lutz image (a BB in a small field): "
+	      "%s"),
+	    w->idx + 1, why);
 }
 
 /* Block means of the working box (stored values); nbx x nby blocks of b x b pixels. */
@@ -80,7 +81,7 @@ static enum qc_status find_field(struct wl *w)
 	double *m = blocks(w, b, &nx, &ny);
 	if (nx < 8 || ny < 8) {
 		free(m);
-		return fail(w, "the image is too small");
+		return fail(w, _("the image is too small"));
 	}
 	double *s = smooth3(m, nx, ny);
 	double *border = qc_xmalloc((size_t)(2 * (nx + ny)) * sizeof(double));
@@ -104,7 +105,7 @@ static enum qc_status find_field(struct wl *w)
 	double peak = w->sign * s[best], block_noise = w->noise / b;
 	enum qc_status st = QC_OK;
 	if (peak - w->bg <= 20 * block_noise + 1e-6 * fabs(w->bg)) {
-		st = fail(w, "no irradiated field (the image is blank)");
+		st = fail(w, _("no irradiated field (the image is blank)"));
 		goto out;
 	}
 	/* Grow the field over the blocks beyond half-way, 4-connected. */
@@ -139,13 +140,13 @@ static enum qc_status find_field(struct wl *w)
 	char why[160];
 	double fw = (bx1 - bx0 + 1) * b * w->mmx, fh = (by1 - by0 + 1) * b * w->mmy;
 	if (above > count + 4 && above > 1.25 * count) {
-		snprintf(why, sizeof(why), "several separate irradiated areas");
+		snprintf(why, sizeof(why), "%s", _("several separate irradiated areas"));
 		st = fail(w, why);
 	} else if (bx1 - bx0 + 1 > MAX_FIELD * nx || by1 - by0 + 1 > MAX_FIELD * ny) {
-		snprintf(why, sizeof(why), "the field (%.0f x %.0f mm) is too large", fw, fh);
+		snprintf(why, sizeof(why), _("the field (%.0f x %.0f mm) is too large"), fw, fh);
 		st = fail(w, why);
 	} else if (fw < 4 || fh < 4) {
-		st = fail(w, "no field larger than 4 mm");
+		st = fail(w, _("no field larger than 4 mm"));
 	}
 	if (st)
 		goto out;
@@ -278,7 +279,7 @@ static enum qc_status field_centre(struct wl *w)
 			x_hi = fmax(x_hi, w->fx0 + i);
 		}
 	if (!(y_hi - y_lo >= 4 && x_hi - x_lo >= 4))
-		return fail(w, "no field edges found");
+		return fail(w, _("no field edges found"));
 	w->fcx = 0.5 * (x_lo + x_hi);
 	w->fcy = 0.5 * (y_lo + y_hi);
 	double sx = CHORD_SPAN * (x_hi - x_lo), sy = CHORD_SPAN * (y_hi - y_lo);
@@ -286,7 +287,7 @@ static enum qc_status field_centre(struct wl *w)
 		double cx, cy;
 		if (!chord_centre(w->left, w->right, w->fy0, nr, w->fcy, sy, &cx) ||
 		    !chord_centre(w->top_y, w->bottom_y, w->fx0, nc, w->fcx, sx, &cy))
-			return fail(w, "the field edges are too short");
+			return fail(w, _("the field edges are too short"));
 		w->fcx = cx;
 		w->fcy = cy;
 	}
@@ -545,20 +546,20 @@ static enum qc_status find_bb(struct wl *w)
 	flat_margin(w);
 	double deepest = deepest_pit(w, rho, &bx, &by);
 	if (bx < 0 || deepest < 4 * w->noise / 3 || deepest < 0.01 * (w->top - w->bg))
-		return fail(w, "no BB inside the field");
+		return fail(w, _("no BB inside the field"));
 	double depth = w->top - mean3(w, bx, by);
 	double reach = 0.35 * fmin(w->fx1 - w->fx0, w->fy1 - w->fy0);
 	w->bb_r = sqrt(dip_area(w, bx, by, w->top - 0.5 * depth, reach) / ANA_PI);
 	if (w->bb_r < 0.7)
-		return fail(w, "no BB inside the field (the dip is a single pixel)");
+		return fail(w, _("no BB inside the field (the dip is a single pixel)"));
 	/* The disk holds the shadow and its rim (a sphere's half-depth radius is 0.87 of its
 	 * own); wider, it takes in more of the field's penumbra. */
 	double R = SYM_RADIUS * w->bb_r + 1, cx = bx, cy = by;
 	log_patch(w, bx, by, (int)ceil(R + w->bb_r + 6));
 	if (!symmetry_centre(w, R, &cx, &cy) || hypot(cx - bx, cy - by) > w->bb_r + 2)
-		return fail(w, "the BB's shadow is not round (or not whole inside the field)");
+		return fail(w, _("the BB's shadow is not round (or not whole inside the field)"));
 	if (!inner(w, (int)lround(cx), (int)lround(cy), 0))
-		return fail(w, "the BB is not inside the field");
+		return fail(w, _("the BB is not inside the field"));
 	w->bbx = cx;
 	w->bby = cy;
 	/* Within 0.1 mm while the disk (and half a mm more) stays where the field is flat (95 %
@@ -575,17 +576,17 @@ static enum qc_status find_bb(struct wl *w)
 enum qc_status ana_wl_image(struct wl *w, const struct ana_context *ctx)
 {
 	const struct qc_image *img = w->img;
-	enum qc_status st = ana_check_mv_input(img, w->idx, "a Winston-Lutz image", 48);
+	enum qc_status st = ana_check_mv_input(img, w->idx, N_("a Winston-Lutz image"), 48);
 	if (st)
 		return st;
 	if (!ana_valid_bbox(img, &w->x0, &w->y0, &w->x1, &w->y1))
-		return fail(w, "it is blank");
+		return fail(w, _("it is blank"));
 	w->x0 += MARGIN_PX;
 	w->y0 += MARGIN_PX;
 	w->x1 -= MARGIN_PX;
 	w->y1 -= MARGIN_PX;
 	if (w->x1 - w->x0 < 32 || w->y1 - w->y0 < 32)
-		return fail(w, "the read-out area is too small");
+		return fail(w, _("the read-out area is too small"));
 	const char *src;
 	ana_iso_pixel(img, ctx, &w->iso_col, &w->iso_row, &src);
 	w->mmx = qc_image_mm_x(img);

@@ -7,12 +7,13 @@
 #include <unistd.h>
 
 #include "dcm_int.h"
+#include "qc/i18n.h"
 
 static enum qc_status fail_errno(const char *path, int e)
 {
 	bool full = e == ENOSPC || e == EFBIG || e == EDQUOT;
 
-	return qc_fail(full ? QC_ERR_FULL : QC_ERR_IO, "cannot write '%s': %s", path,
+	return qc_fail(full ? QC_ERR_FULL : QC_ERR_IO, _("cannot write '%s': %s"), path,
 		       qc_errno_text(e));
 }
 

@@ -26,6 +26,7 @@
 extern "C" {
 #include "dcm_int.h"
 #include "qc/dicom.h"
+#include "qc/i18n.h"
 }
 
 namespace
@@ -269,14 +270,26 @@ void fill_geometry(DcmDataset *ds, struct qc_geometry *g)
 // ----------------------------------------------------------------------------------------------
 // Opening files
 
+// verb is "load" (the whole file) or "read" (its header): one whole sentence for each.
+const char *by_verb(const char *verb, const char *load, const char *read)
+{
+	return strcmp(verb, "load") == 0 ? load : read;
+}
+
 enum qc_status parse_error(const char *verb, const char *path, const OFCondition &cond)
 {
 	if (cond == EC_StreamNotifyClient)
-		return qc_fail(QC_ERR_FORMAT,
-			       "cannot %s '%s': truncated file (the data ends inside an element)",
-			       verb, path);
-	return qc_fail(QC_ERR_FORMAT, "cannot %s '%s': malformed DICOM (%s)", verb, path,
-		       qc_lower_first(cond.text()));
+		return qc_fail(
+		    QC_ERR_FORMAT,
+		    by_verb(
+			verb,
+			_("cannot load '%s': truncated file (the data ends inside an element)"),
+			_("cannot read '%s': truncated file (the data ends inside an element)")),
+		    path);
+	return qc_fail(QC_ERR_FORMAT,
+		       by_verb(verb, _("cannot load '%s': malformed DICOM (%s)"),
+			       _("cannot read '%s': malformed DICOM (%s)")),
+		       path, qc_lower_first(cond.text()));
 }
 
 enum qc_status open_file(const char *verb, const char *path, DcmFileFormat &ff, bool header_only)
@@ -289,7 +302,10 @@ enum qc_status open_file(const char *verb, const char *path, DcmFileFormat &ff, 
 	if (st != QC_OK)
 		return st;
 	if (kind == DCM_KIND_NONE)
-		return qc_fail(QC_ERR_FORMAT, "cannot %s '%s': not a DICOM file", verb, path);
+		return qc_fail(QC_ERR_FORMAT,
+			       by_verb(verb, _("cannot load '%s': not a DICOM file"),
+				       _("cannot read '%s': not a DICOM file")),
+			       path);
 	// Auto-detection rather than ERM_fileOnly: DCMTK refuses the meta header of a file whose
 	// transfer syntax it does not know, and we want to say which syntax that is.
 	mode = ERM_autoDetect;
@@ -330,8 +346,8 @@ enum qc_status check_known_syntax(const char *path, DcmFileFormat &ff)
 	if (!uid[0] || DcmXfer(uid).getXfer() != EXS_Unknown)
 		return QC_OK;
 	return qc_fail(QC_ERR_UNSUPPORTED,
-		       "cannot decode '%s': transfer syntax %s is not supported by this build "
-		       "(DCMTK %s); export the images uncompressed",
+		       _("cannot decode '%s': transfer syntax %s is not supported by this build "
+			 "(DCMTK %s); export the images uncompressed"),
 		       path, uid, OFFIS_DCMTK_VERSION_STRING);
 }
 
@@ -343,24 +359,26 @@ enum qc_status decompress(const char *path, DcmDataset *ds, int bits_allocated)
 	if (!xfer.isEncapsulated())
 		return QC_OK;
 	if (is_jpeg2000(xfer.getXferID()))
-		return qc_fail(QC_ERR_UNSUPPORTED,
-			       "cannot decode '%s': JPEG 2000 compression is not supported by this "
-			       "build (DCMTK %s has no JPEG 2000 decoder); export the images "
-			       "uncompressed",
-			       path, OFFIS_DCMTK_VERSION_STRING);
+		return qc_fail(
+		    QC_ERR_UNSUPPORTED,
+		    _("cannot decode '%s': JPEG 2000 compression is not supported by this "
+		      "build (DCMTK %s has no JPEG 2000 decoder); export the images "
+		      "uncompressed"),
+		    path, OFFIS_DCMTK_VERSION_STRING);
 	if (!DcmCodecList::canChangeCoding(xfer.getXfer(), EXS_LittleEndianExplicit))
-		return qc_fail(QC_ERR_UNSUPPORTED,
-			       "cannot decode '%s': %s compression is not supported by this build; "
-			       "export the images uncompressed",
-			       path, xfer.getXferName());
+		return qc_fail(
+		    QC_ERR_UNSUPPORTED,
+		    _("cannot decode '%s': %s compression is not supported by this build; "
+		      "export the images uncompressed"),
+		    path, xfer.getXferName());
 	// DCMTK's decoders handle 8 bits and more; bit-packed segmentations only come uncompressed.
 	if (bits_allocated < 8)
 		return qc_fail(QC_ERR_UNSUPPORTED,
-			       "cannot decode '%s': %s with %d bit allocated is not supported",
+			       _("cannot decode '%s': %s with %d bit allocated is not supported"),
 			       path, xfer.getXferName(), bits_allocated);
 	cond = ds->chooseRepresentation(EXS_LittleEndianExplicit, NULL);
 	if (cond.bad())
-		return qc_fail(QC_ERR_FORMAT, "cannot decode '%s': the %s decoder failed (%s)",
+		return qc_fail(QC_ERR_FORMAT, _("cannot decode '%s': the %s decoder failed (%s)"),
 			       path, xfer.getXferName(), qc_lower_first(cond.text()));
 	return QC_OK;
 }
@@ -378,8 +396,8 @@ enum qc_status check_colour(const char *path, DcmDataset *ds, struct dcm_raw *ra
 		return QC_OK;
 	}
 	return qc_fail(QC_ERR_UNSUPPORTED,
-		       "cannot load '%s': %d samples per pixel with photometric interpretation "
-		       "'%s' is not supported (grey or RGB images only)",
+		       _("cannot load '%s': %d samples per pixel with photometric interpretation "
+			 "'%s' is not supported (grey or RGB images only)"),
 		       path, raw->samples, pi);
 }
 
@@ -387,23 +405,24 @@ enum qc_status check_layout(const char *path, const struct dcm_raw *raw)
 {
 	int ba = raw->bits_allocated;
 	if (raw->rows <= 0 || raw->cols <= 0)
-		return qc_fail(QC_ERR_FORMAT, "cannot load '%s': missing or zero Rows/Columns",
+		return qc_fail(QC_ERR_FORMAT, _("cannot load '%s': missing or zero Rows/Columns"),
 			       path);
 	if (raw->samples != 1 && raw->samples != 3)
-		return qc_fail(QC_ERR_UNSUPPORTED, "cannot load '%s': %d samples per pixel", path,
-			       raw->samples);
+		return qc_fail(QC_ERR_UNSUPPORTED, _("cannot load '%s': %d samples per pixel"),
+			       path, raw->samples);
 	if (raw->kind == DCM_SAMPLE_INT && ba == 0)
 		return qc_fail(QC_ERR_FORMAT,
-			       "cannot load '%s': BitsAllocated (0028,0100) is missing or zero",
+			       _("cannot load '%s': BitsAllocated (0028,0100) is missing or zero"),
 			       path);
 	if (raw->kind == DCM_SAMPLE_INT && ba != 1 && ba != 8 && ba != 16 && ba != 32)
-		return qc_fail(QC_ERR_UNSUPPORTED, "cannot load '%s': %d bits allocated", path, ba);
+		return qc_fail(QC_ERR_UNSUPPORTED, _("cannot load '%s': %d bits allocated"), path,
+			       ba);
 	if (raw->kind != DCM_SAMPLE_INT && raw->samples != 1)
-		return qc_fail(QC_ERR_UNSUPPORTED, "cannot load '%s': colour float pixel data",
+		return qc_fail(QC_ERR_UNSUPPORTED, _("cannot load '%s': colour float pixel data"),
 			       path);
 	if (dcm_raw_needed(raw) == 0)
 		return qc_fail(QC_ERR_UNSUPPORTED,
-			       "cannot load '%s': image too large (%dx%d, %d frames)", path,
+			       _("cannot load '%s': image too large (%dx%d, %d frames)"), path,
 			       raw->cols, raw->rows, raw->frames);
 	return QC_OK;
 }
@@ -461,13 +480,14 @@ enum qc_status describe(const char *path, DcmDataset *ds, const struct qc_tags *
 	else if (ds->tagExists(DCM_DoubleFloatPixelData))
 		raw->kind = DCM_SAMPLE_F64;
 	else
-		return qc_fail(QC_ERR_FORMAT, "cannot load '%s': no pixel data", path);
+		return qc_fail(QC_ERR_FORMAT, _("cannot load '%s': no pixel data"), path);
 	if (t->frames <= 0) {
 		char s[32];
 		get_str(ds, DCM_NumberOfFrames, s, sizeof(s));
 		return qc_fail(
 		    QC_ERR_FORMAT,
-		    "cannot load '%s': invalid value '%s' for NumberOfFrames (0028,0008)", path, s);
+		    _("cannot load '%s': invalid value '%s' for NumberOfFrames (0028,0008)"), path,
+		    s);
 	}
 	raw->rows = t->rows;
 	raw->cols = t->columns;
@@ -498,8 +518,8 @@ enum qc_status read_pixels(const char *path, DcmDataset *ds, struct qc_image *im
 	if (!raw.data || raw.len < need)
 		return qc_fail(
 		    QC_ERR_FORMAT,
-		    "cannot load '%s': truncated pixel data (%zu bytes, %zu expected for "
-		    "%dx%d, %d frames)",
+		    _("cannot load '%s': truncated pixel data (%zu bytes, %zu expected for "
+		      "%dx%d, %d frames)"),
 		    path, raw.len, need, raw.cols, raw.rows, raw.frames);
 	std::vector<double> slope((size_t)raw.frames), icpt((size_t)raw.frames);
 	for (int f = 0; f < raw.frames; f++)
@@ -822,8 +842,8 @@ static enum qc_status init_locked(void)
 	}
 	if (!dcmDataDict.isDictionaryLoaded())
 		return qc_fail(QC_ERR_IO,
-			       "cannot read DICOM files: the DCMTK data dictionary is not "
-			       "loaded (install dcmtk's dicom.dic or set DCMDICTPATH)");
+			       _("cannot read DICOM files: the DCMTK data dictionary is not "
+				 "loaded (install dcmtk's dicom.dic or set DCMDICTPATH)"));
 	// Some writers (gdcmconv) leave known tags as UN: read them with their real VR.
 	dcmEnableUnknownVRConversion.set(OFTrue);
 	DcmRLEDecoderRegistration::registerCodecs();
@@ -862,7 +882,7 @@ extern "C" enum qc_status dcm_dictionary_compare(const char *path, size_t *check
 		return st;
 	DcmDataDictionary file(OFFalse, OFFalse);
 	if (!file.loadDictionary(path, OFTrue) || file.numberOfEntries() <= 0)
-		return qc_fail(QC_ERR_IO, "%s: cannot read this DCMTK dictionary", path);
+		return qc_fail(QC_ERR_IO, _("%s: cannot read this DCMTK dictionary"), path);
 	// The iterators are not const in DCMTK; nothing is changed through them.
 	DcmDataDictionary &ours = const_cast<DcmDataDictionary &>(dcmDataDict.rdlock());
 	auto compare = [&](const DcmDictEntry *e) {
@@ -919,7 +939,8 @@ extern "C" enum qc_status dcm_load(const char *path, struct qc_image *img)
 	} catch (const std::bad_alloc &) {
 		qc_die("out of memory loading '%s'", path);
 	} catch (...) {
-		st = qc_fail(QC_ERR_FORMAT, "cannot load '%s': unexpected decoder failure", path);
+		st =
+		    qc_fail(QC_ERR_FORMAT, _("cannot load '%s': unexpected decoder failure"), path);
 	}
 	if (st != QC_OK)
 		qc_image_release(img);
@@ -944,7 +965,8 @@ extern "C" enum qc_status dcm_read_header(const char *path, struct qc_tags *tags
 	} catch (const std::bad_alloc &) {
 		qc_die("out of memory reading '%s'", path);
 	} catch (...) {
-		return qc_fail(QC_ERR_FORMAT, "cannot read '%s': unexpected parser failure", path);
+		return qc_fail(QC_ERR_FORMAT, _("cannot read '%s': unexpected parser failure"),
+			       path);
 	}
 }
 

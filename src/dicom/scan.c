@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "qc/dicom.h"
+#include "qc/i18n.h"
 
 /* Deeper trees are not DICOM exports; the limit also bounds the open directory handles. */
 #define MAX_DEPTH 32
@@ -193,13 +194,13 @@ static enum qc_status check_dir(const char *dir)
 	DIR *d;
 	if (stat(dir, &sb) != 0)
 		return qc_fail(errno == ENOENT ? QC_ERR_NOT_FOUND : QC_ERR_IO,
-			       "cannot scan '%s': %s", dir,
-			       errno == ENOENT ? "no such folder" : qc_errno_text(errno));
+			       _("cannot scan '%s': %s"), dir,
+			       errno == ENOENT ? _("no such folder") : qc_errno_text(errno));
 	if (!S_ISDIR(sb.st_mode))
-		return qc_fail(QC_ERR_INVALID, "cannot scan '%s': not a folder", dir);
+		return qc_fail(QC_ERR_INVALID, _("cannot scan '%s': not a folder"), dir);
 	d = opendir(dir);
 	if (!d)
-		return qc_fail(QC_ERR_IO, "cannot scan '%s': %s", dir, qc_errno_text(errno));
+		return qc_fail(QC_ERR_IO, _("cannot scan '%s': %s"), dir, qc_errno_text(errno));
 	closedir(d);
 	return QC_OK;
 }
@@ -217,7 +218,7 @@ enum qc_status dcm_scan_dir(const char *dir, struct dcm_scan *out, dcm_progress_
 	walk(&st, dir, 0);
 	finish(&st);
 	if (st.stopped)
-		return qc_fail(QC_ERR_INVALID, "scan of '%s' stopped after %zu files", dir,
+		return qc_fail(QC_ERR_INVALID, _("scan of '%s' stopped after %zu files"), dir,
 			       out->files_seen);
 	return QC_OK;
 }

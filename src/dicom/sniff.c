@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "dcm_int.h"
+#include "qc/i18n.h"
 
 #define HEAD_LEN 132 /* preamble (128) and "DICM" */
 
@@ -72,10 +73,10 @@ enum qc_status dcm_sniff_file(const char *path, enum dcm_kind *kind)
 	*kind = DCM_KIND_NONE;
 	if (fd < 0)
 		return qc_fail(errno == ENOENT ? QC_ERR_NOT_FOUND : QC_ERR_IO,
-			       "cannot open '%s': %s", path, qc_errno_text(errno));
+			       _("cannot open '%s': %s"), path, qc_errno_text(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return qc_fail(QC_ERR_IO, "cannot read '%s': not a regular file", path);
+		return qc_fail(QC_ERR_IO, _("cannot read '%s': not a regular file"), path);
 	}
 	while ((size_t)got < sizeof(head)) {
 		ssize_t r = read(fd, head + got, sizeof(head) - (size_t)got);
@@ -84,7 +85,8 @@ enum qc_status dcm_sniff_file(const char *path, enum dcm_kind *kind)
 		if (r < 0) {
 			int e = errno;
 			close(fd);
-			return qc_fail(QC_ERR_IO, "cannot read '%s': %s", path, qc_errno_text(e));
+			return qc_fail(QC_ERR_IO, _("cannot read '%s': %s"), path,
+				       qc_errno_text(e));
 		}
 		if (r == 0)
 			break;

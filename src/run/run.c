@@ -12,6 +12,7 @@
 
 #include "qc/clock.h"
 #include "qc/dicom.h"
+#include "qc/i18n.h"
 #include "qc/preview.h"
 #include "qc/run.h"
 
@@ -52,9 +53,9 @@ static enum qc_status check_count(const struct run_request *rq, const struct qc_
 		hi = rq->test->max_images < hi ? rq->test->max_images : hi;
 	}
 	if (rq->n_paths == 0)
-		return qc_fail(QC_ERR_INVALID, "no DICOM image to analyse");
+		return qc_fail(QC_ERR_INVALID, _("no DICOM image to analyse"));
 	if ((int)rq->n_paths < lo || (int)rq->n_paths > hi)
-		return qc_fail(QC_ERR_INVALID, "%s takes %d to %d images, not %zu",
+		return qc_fail(QC_ERR_INVALID, _("%s takes %d to %d images, not %zu"),
 			       rq->test ? rq->test->id : a->id, lo, hi, rq->n_paths);
 	return QC_OK;
 }
@@ -152,9 +153,10 @@ enum qc_status run_analysis(const struct run_request *rq, struct qc_session *s)
 	char when[20];
 	memset(s, 0, sizeof(*s));
 	if (!a)
-		return aid && *aid ? qc_fail(QC_ERR_NOT_FOUND, "unknown analysis '%s'", aid)
-				   : qc_fail(QC_ERR_INVALID, "test '%s' has no image analysis yet",
-					     rq->test ? rq->test->id : "?");
+		return aid && *aid
+			   ? qc_fail(QC_ERR_NOT_FOUND, _("unknown analysis '%s'"), aid)
+			   : qc_fail(QC_ERR_INVALID, _("test '%s' has no image analysis yet"),
+				     rq->test ? rq->test->id : "?");
 	enum qc_status st = check_count(rq, a);
 	if (st)
 		return st;
@@ -216,7 +218,7 @@ enum qc_status run_expand_paths(const char *const *args, size_t n, char ***paths
 		struct stat sb;
 		if (stat(args[i], &sb) != 0) {
 			run_free_paths(*paths, *n_paths);
-			return qc_fail(QC_ERR_NOT_FOUND, "no such file or folder '%s'", args[i]);
+			return qc_fail(QC_ERR_NOT_FOUND, _("no such file or folder '%s'"), args[i]);
 		}
 		if (!S_ISDIR(sb.st_mode)) {
 			push(paths, n_paths, &cap, args[i]);
@@ -250,7 +252,7 @@ static enum qc_status read_text(const char *path, char **text, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, qc_errno_text(errno));
+		return qc_fail(QC_ERR_IO, _("cannot open '%s': %s"), path, qc_errno_text(errno));
 	struct qc_buf b = {0};
 	char chunk[65536];
 	size_t n;
@@ -260,8 +262,8 @@ static enum qc_status read_text(const char *path, char **text, size_t *len)
 	fclose(f);
 	if (err || b.len > REPORT_MAX_BYTES) {
 		qc_buf_release(&b);
-		return err ? qc_fail(QC_ERR_IO, "cannot read '%s'", path)
-			   : qc_fail(QC_ERR_FORMAT, "'%s' is too large for a report", path);
+		return err ? qc_fail(QC_ERR_IO, _("cannot read '%s'"), path)
+			   : qc_fail(QC_ERR_FORMAT, _("'%s' is too large for a report"), path);
 	}
 	*len = b.len;
 	*text = qc_buf_detach(&b);
@@ -274,7 +276,7 @@ enum qc_status run_import(const struct run_request *rq, struct qc_session *s)
 	size_t len;
 	memset(s, 0, sizeof(*s));
 	if (rq->n_paths != 1)
-		return qc_fail(QC_ERR_INVALID, "a report import takes one file");
+		return qc_fail(QC_ERR_INVALID, _("a report import takes one file"));
 	const char *path = rq->paths[0];
 	enum qc_status st = read_text(path, &text, &len);
 	if (st)
@@ -282,7 +284,7 @@ enum qc_status run_import(const struct run_request *rq, struct qc_session *s)
 	s->in = qc_xcalloc(1, sizeof(*s->in));
 	s->n_in = 1;
 	s->in[0].path = qc_xstrdup(path);
-	qc_strlcpy(s->in[0].label, "PIQT report", sizeof(s->in[0].label));
+	qc_strlcpy(s->in[0].label, _("PIQT report"), sizeof(s->in[0].label));
 	qc_sha256_hex(text, len, s->in[0].sha256);
 	qc_format_time(qc_now(), s->completed_at, sizeof(s->completed_at));
 	qc_strlcpy(s->started_at, s->completed_at, sizeof(s->started_at));

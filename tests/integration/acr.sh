@@ -63,11 +63,14 @@ check "Philips: lengths within 190 ± 2 mm: OK" test "$(verdict "$T_TMP/PhilipsA
 check "Philips: slice thickness 5.3 mm: OK" test "$(verdict "$T_TMP/PhilipsAchieva.json" slice_thickness_mm)" = OK
 check "SNR is a trend value (no levels)" test "$(verdict "$T_TMP/GE.json" snr)" = NO_TOL
 has "GE: an overlay per ROI in the text output" "$("$BIN" analyze acr "$ACR/GE" --test acr)" "role slice 7: uniformity, ghosting, SNR"
+has "GE: the roles in French" "$("$BIN" --lang fr analyze acr "$ACR/GE" --test acr)" "role coupe 7 : uniformité, images fantômes, RSB"
 
 # Refusals with a reason.
 out=$("$BIN" analyze acr "$SHARED/mrl/mv/field/square_50mm_offset_2025-09-17.dcm" 2>&1)
 check "MV image: exit 1" test $? = 1
 has "MV image: says why" "$out" "does not look like a slice of the ACR phantom: its modality is RTIMAGE"
+out=$("$BIN" --lang fr analyze acr "$SHARED/mrl/mv/field/square_50mm_offset_2025-09-17.dcm" 2>&1)
+has "MV image: says why in French" "$out" "l'image 1 ne ressemble pas à une coupe du fantôme ACR : sa modalité est RTIMAGE"
 out=$("$BIN" analyze acr "$ACR/SiemensSolaFitLocalizer" 2>&1)
 check "sagittal localiser: exit 1" test $? = 1
 has "sagittal localiser: says why" "$out" "the ACR phantom series has 11 slices, not 1"

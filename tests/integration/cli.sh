@@ -23,6 +23,11 @@ near "unity field: centre y vs -0.1" "$(m "$T_TMP/field.json" centre_y_mm)" -0.1
 same "unity field: role from the measured field" "$(json "$T_TMP/field.json" "j['images'][0]['role']")" "50 x 50 mm at (+50, +0)"
 same "unity field: sha256 of the input" "$(json "$T_TMP/field.json" "j['images'][0]['sha256']")" "$(sha256sum "$FIELD" | cut -c1-64)"
 same "unity field: SOP instance UID" "$(json "$T_TMP/field.json" "j['images'][0]['sop_instance_uid']")" "1.3.46.423632.420000.1758105790.34"
+# The same field in French: the role and the notes are the interface's language, the names not.
+"$BIN" --lang fr analyze mvic_field "$FIELD" --json >"$T_TMP/field-fr.json"
+same "unity field in French: role" "$(json "$T_TMP/field-fr.json" "j['images'][0]['role']")" "50 x 50 mm centré en (+50, +0)"
+same "unity field in French: note of roles_missing" "$(json "$T_TMP/field-fr.json" "[x['note'] for x in j['measurements'] if x['name']=='roles_missing'][0]")" "manquants : 150 x 85 mm; 85 x 85 mm; 50 x 50 mm; 50 x 50 mm centré en (-50, +0)"
+same "unity field in French: same values as in English" "$(json "$T_TMP/field-fr.json" "[x['value'] for x in j['measurements']]")" "$(json "$T_TMP/field.json" "[x['value'] for x in j['measurements']]")"
 
 # --- pylinac's aS1200 open field: 99.5 mm "independently verified" (pylinac tests).
 "$BIN" analyze mv_field "$AS1200" --json >"$T_TMP/as1200.json"
@@ -96,6 +101,11 @@ expect_error "bad: random bytes" "random.dcm" "$BIN" analyze mv_field "$T_TMP/ra
 expect_error "bad: empty file" "empty.dcm" "$BIN" analyze mv_field "$T_TMP/empty.dcm"
 expect_error "bad: truncated pixel data" "truncated" "$BIN" analyze mv_field "$R/MR_truncated.dcm"
 expect_error "bad: JPEG 2000" "JPEG 2000" "$BIN" analyze mv_field "$R/JPEG2000.dcm"
+# The same refusals in French: the DICOM layer speaks the interface language too.
+expect_error "bad, in French: random bytes" "impossible de charger « $T_TMP/random.dcm » : ce n'est pas un fichier DICOM" "$BIN" --lang fr analyze mv_field "$T_TMP/random.dcm"
+expect_error "bad, in French: truncated file" "fichier tronqué (les données s'arrêtent au milieu d'un élément)" "$BIN" --lang fr analyze mv_field "$R/MR_truncated.dcm"
+expect_error "bad, in French: JPEG 2000" "la compression JPEG 2000 n'est pas prise en charge" "$BIN" --lang fr analyze mv_field "$R/JPEG2000.dcm"
+expect_error "bad, in French: missing path" "fichier ou dossier inexistant" "$BIN" --lang fr analyze mv_field "$T_TMP/nothing"
 # Without DCMTK's dictionary: DICOM commands say so, the others (due list, checklist) still work.
 expect_error "bad: no DICOM dictionary" "the DCMTK data dictionary is not loaded" env DCMDICTPATH=/nonexistent.dic "$BIN" analyze mv_field "$TOP/sample-dicom/mvic/mvic_1.dcm"
 check "no DICOM dictionary: the due list still works" env DCMDICTPATH=/nonexistent.dic "$BIN" --db "$T_TMP/nodict.db" due
@@ -106,6 +116,7 @@ users=$(DCMDICTPATH=$dic "$BIN" analyze mv_field "$FIELD" --json)
 has "user's DICOM dictionary: the field is measured" "$users" '"name": "width_mm"'
 check "user's DICOM dictionary: same output as the built-in one" test "$builtin" = "$users"
 expect_error "bad: MR image given to mv_field" "does not look like an open MV field: it is not an MV portal image (its modality is MR)" "$BIN" analyze mv_field "$R/MR_small.dcm"
+expect_error "bad: MR image given to mv_field, in French" "l'image 1 ne ressemble pas à un champ MV ouvert : ce n'est pas une image portale MV (sa modalité est MR)" "$BIN" --lang fr analyze mv_field "$R/MR_small.dcm"
 expect_error "bad: missing path" "no such file or folder" "$BIN" analyze mv_field "$T_TMP/nothing"
 expect_error "bad: unknown analysis" "unknown analysis 'nope'" "$BIN" analyze nope "$FIELD"
 expect_error "bad: too many images for the test" "takes 1 to 5 images" "$BIN" analyze mvic_field "$FIELD" "$FIELD" "$FIELD" "$FIELD" "$FIELD" "$FIELD" --test mvic_field

@@ -47,6 +47,8 @@ for a in mr_snr:"a uniform MR phantom" mr_uniformity:"a uniform MR phantom" \
 	check "${a%%:*}: MV image refused (exit 1)" test $rc = 1
 	has "${a%%:*}: says why" "$out" "image 1 does not look like ${a#*:}: its modality is RTIMAGE"
 done
+out=$("$BIN" --lang fr analyze mr_snr "$MV" 2>&1)
+has "mr_snr: says why in French" "$out" "l'image 1 ne ressemble pas à un fantôme IRM uniforme : sa modalité est RTIMAGE"
 has "slice width: a flood image has no rods" \
 	"$("$BIN" analyze mr_slice_width "$H/uniformity/axial_oil.IMA" 2>&1)" "of 9 rods found"
 has "resolution: the slice-width phantom has no square insert" \

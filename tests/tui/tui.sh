@@ -28,15 +28,15 @@ keys $S Enter
 # against the field chosen, come back and restore it.
 wait_for "roles: screen" $S "MVIC – Champ — rôles des images"
 wait_for "roles: measured field beside its role" $S "150.2 × 84.5 mm à (+0.2, -0.3)"
-wait_for "roles: every planned field taken" $S "50 x 50 mm at (-50, +0)"
+wait_for "roles: every planned field taken" $S "50 x 50 mm centré en (-50, +0)"
 keys $S j j Right
-wait_for "roles: the selected image takes the next field" $S "‹ 50 x 50 mm at (+50, +0) ›"
+wait_for "roles: the selected image takes the next field" $S "‹ 50 x 50 mm centré en (+50, +0) ›"
 wait_for "roles: a field taken twice is flagged" $S "pris deux fois"
 wait_for "roles: the field left without image is named" $S "Aucune image pour : 50 x 50 mm"
 keys $S Enter
 wait_for "roles: results with the user's role" $S "image 1/5 — 150 x 85 mm"
 keys $S Right Right
-wait_for "roles: image 3 judged as the +50 mm field" $S "image 3/5 — 50 x 50 mm at (+50, +0) (user)"
+wait_for "roles: image 3 judged as the +50 mm field" $S "image 3/5 — 50 x 50 mm centré en (+50, +0) (utilisateur)"
 keys $S Escape
 wait_for "roles: leaving unsaved results asks" $S "perdre"
 keys $S o
@@ -62,7 +62,7 @@ tm resize-window -t $S -x 100 -y 30
 keys $S Right
 wait_for "result: next image" $S "image 2/5 — 85 x 85 mm"
 keys $S Left Left
-wait_for "result: wraps to the last image" $S "image 5/5 — 50 x 50 mm at (-50, +0)"
+wait_for "result: wraps to the last image" $S "image 5/5 — 50 x 50 mm centré en (-50, +0)"
 keys $S j
 wait_for "result: detail of the selected measurement" $S "height_mm : référence 50 mm"
 keys $S c

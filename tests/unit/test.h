@@ -16,6 +16,10 @@ extern jmp_buf t_abort;
 const char *t_shared(const char *rel);
 /* A fresh temporary folder for this test (removed at exit). */
 const char *t_tmpdir(void);
+/* The interface language for what follows: French from the current po/fr.po (compiled once),
+ * English (the default of the tests). */
+void t_speak_french(void);
+void t_speak_english(void);
 
 #define TEST(name)                                                                                 \
 	static void name(void);                                                                    \

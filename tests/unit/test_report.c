@@ -284,38 +284,15 @@ static bool render(const char *pdf, int page, bool gray, const char *prefix, str
 
 /* ---------------------------------------------------------------- languages */
 
-/* Compiles the current po/fr.po: the sanitised build has no build-san/locale of its own. */
-static void speak_french(void)
-{
-	static char dir[400];
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%s/locale", t_tmpdir());
-		char *cmd = qc_xasprintf("mkdir -p '%s/fr/LC_MESSAGES' && msgfmt --check -o "
-					 "'%s/fr/LC_MESSAGES/unityqc.mo' '%s/po/fr.po'",
-					 dir, dir, QC_SRCDIR);
-		int st = system(cmd);
-		free(cmd);
-		REQUIRE(st == 0);
-	}
-	setenv("UNITYQC_LOCALEDIR", dir, 1);
-	qc_i18n_init("fr");
-}
-
-static void speak_english(void)
-{
-	unsetenv("UNITYQC_LOCALEDIR");
-	qc_i18n_init("en");
-}
-
 static char *write_report(const struct qc_catalog *cat, const struct qc_session *s, bool french,
 			  enum qc_status *st)
 {
 	char *path = qc_xasprintf("%s/session 42.pdf", t_tmpdir());
 	if (french)
-		speak_french();
+		t_speak_french();
 	*st = report_session_pdf(cat, s, path);
 	if (french)
-		speak_english();
+		t_speak_english();
 	return path;
 }
 
