@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "qc/clock.h"
+#include "qc/i18n.h"
 
 static bool fixed_day, fixed_time;
 static struct qc_date forced_day;
@@ -88,7 +89,7 @@ enum qc_status qc_clock_set(const char *when)
 		forced_time = t;
 		return QC_OK;
 	}
-	return qc_fail(QC_ERR_INVALID, "bad date '%s' (expected YYYY-MM-DD or YYYY-MM-DD HH:MM)",
+	return qc_fail(QC_ERR_INVALID, _("bad date '%s' (expected YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
 		       when);
 }
 

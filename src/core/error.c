@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "qc/core.h"
+#include "qc/i18n.h"
 
 static _Thread_local char last_error[1024];
 static void (*die_hook)(void);
@@ -13,17 +14,17 @@ const char *qc_status_name(enum qc_status st)
 {
 	switch (st) {
 	case QC_OK: return "ok";
-	case QC_ERR_IO: return "input/output error";
-	case QC_ERR_FORMAT: return "malformed content";
-	case QC_ERR_UNSUPPORTED: return "not supported";
-	case QC_ERR_INVALID: return "invalid value";
-	case QC_ERR_NOT_FOUND: return "not found";
-	case QC_ERR_ANALYSIS: return "analysis failed";
-	case QC_ERR_DB: return "database error";
-	case QC_ERR_BUSY: return "database busy";
-	case QC_ERR_FULL: return "disk full";
+	case QC_ERR_IO: return _("input/output error");
+	case QC_ERR_FORMAT: return _("malformed content");
+	case QC_ERR_UNSUPPORTED: return _("not supported");
+	case QC_ERR_INVALID: return _("invalid value");
+	case QC_ERR_NOT_FOUND: return _("not found");
+	case QC_ERR_ANALYSIS: return _("analysis failed");
+	case QC_ERR_DB: return _("database error");
+	case QC_ERR_BUSY: return _("database busy");
+	case QC_ERR_FULL: return _("disk full");
 	}
-	return "unknown error";
+	return _("unknown error");
 }
 
 enum qc_status qc_fail(enum qc_status st, const char *fmt, ...)
@@ -43,12 +44,9 @@ enum qc_status qc_fail_context(enum qc_status st, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, last_error, sizeof(old));
-	/* A very long message is cut rather than refused. */
-	qc_strlcpy(last_error, prefix, sizeof(last_error));
-	size_t len = strlen(last_error);
-	qc_strlcpy(last_error + len, ": ", sizeof(last_error) - len);
-	len = strlen(last_error);
-	qc_strlcpy(last_error + len, old[0] ? old : qc_status_name(st), sizeof(last_error) - len);
+	/* "context: cause"; French puts a space before the colon. A very long message is cut. */
+	snprintf(last_error, sizeof(last_error), _("%s: %s"), prefix,
+		 old[0] ? old : qc_status_name(st));
 	return st;
 }
 

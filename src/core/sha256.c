@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "qc/core.h"
+#include "qc/i18n.h"
 
 struct sha256 {
 	uint32_t h[8];
@@ -210,7 +211,7 @@ enum qc_status qc_sha256_file(const char *path, char hex[65])
 	struct sha256 c;
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, qc_errno_text(errno));
+		return qc_fail(QC_ERR_IO, _("cannot open '%s': %s"), path, qc_errno_text(errno));
 	init(&c);
 	size_t n;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
@@ -218,7 +219,7 @@ enum qc_status qc_sha256_file(const char *path, char hex[65])
 	int err = ferror(f);
 	fclose(f);
 	if (err)
-		return qc_fail(QC_ERR_IO, "cannot read '%s'", path);
+		return qc_fail(QC_ERR_IO, _("cannot read '%s'"), path);
 	finish(&c, hex);
 	return QC_OK;
 }

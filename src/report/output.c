@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "qc/i18n.h"
 #include "report_int.h"
 
 #define CHUNK 65536
@@ -19,8 +20,8 @@ static bool disk_full(int err)
 static enum qc_status io_fail(const char *path, int err)
 {
 	if (disk_full(err))
-		return qc_fail(QC_ERR_FULL, "disk full while writing '%s'", path);
-	return qc_fail(QC_ERR_IO, "cannot write report '%s': %s", path, qc_errno_text(err));
+		return qc_fail(QC_ERR_FULL, _("disk full while writing '%s'"), path);
+	return qc_fail(QC_ERR_IO, _("cannot write report '%s': %s"), path, qc_errno_text(err));
 }
 
 static char *folder_of(const char *path)
@@ -42,14 +43,15 @@ static enum qc_status create_fail(const char *path, int err)
 	enum qc_status st;
 
 	if (err == ENOENT)
-		st = qc_fail(QC_ERR_IO, "cannot write report '%s': folder '%s' does not exist",
+		st = qc_fail(QC_ERR_IO, _("cannot write report '%s': folder '%s' does not exist"),
 			     path, dir);
 	else if (err == ENOTDIR)
-		st =
-		    qc_fail(QC_ERR_IO, "cannot write report '%s': '%s' is not a folder", path, dir);
+		st = qc_fail(QC_ERR_IO, _("cannot write report '%s': '%s' is not a folder"), path,
+			     dir);
 	else if (err == EACCES || err == EROFS)
-		st = qc_fail(QC_ERR_IO, "cannot write report '%s': cannot create files in '%s': %s",
-			     path, dir, qc_errno_text(err));
+		st = qc_fail(QC_ERR_IO,
+			     _("cannot write report '%s': cannot create files in '%s': %s"), path,
+			     dir, qc_errno_text(err));
 	else
 		st = io_fail(path, err);
 	free(dir);

@@ -57,9 +57,10 @@ static const char *hpdf_reason(HPDF_STATUS e)
 
 enum qc_status report_fail(const struct report_doc *d, const char *path)
 {
-	return qc_fail(QC_ERR_IO, "cannot write report '%s': libharu error 0x%04X/%u (%s) while %s",
-		       path, (unsigned)d->error_no, (unsigned)d->detail_no,
-		       hpdf_reason(d->error_no), d->step ? d->step : "drawing");
+	return qc_fail(QC_ERR_IO,
+		       _("cannot write report '%s': libharu error 0x%04X/%u (%s) while %s"), path,
+		       (unsigned)d->error_no, (unsigned)d->detail_no, hpdf_reason(d->error_no),
+		       d->step ? d->step : "drawing");
 }
 
 static enum qc_status load_fonts(struct report_doc *d)
@@ -72,7 +73,7 @@ static enum qc_status load_fonts(struct report_doc *d)
 	for (size_t i = 0; i < QC_ARRAY_LEN(font_files); i++) {
 		char *path = qc_xasprintf("%s/%s", dir, font_files[i]);
 		if (access(path, R_OK) != 0) {
-			qc_fail(QC_ERR_NOT_FOUND, "font '%s' is missing: install the package %s",
+			qc_fail(QC_ERR_NOT_FOUND, _("font '%s' is missing: install the package %s"),
 				path, FONT_PACKAGE);
 			free(path);
 			return QC_ERR_NOT_FOUND;
@@ -83,8 +84,9 @@ static enum qc_status load_fonts(struct report_doc *d)
 		if (!d->font[i] && !d->error_no)
 			d->error_no = HPDF_INVALID_FONTDEF_DATA;
 		if (report_failed(d)) {
-			qc_fail(QC_ERR_FORMAT, "cannot load font '%s': libharu error 0x%04X (%s)",
-				path, (unsigned)d->error_no, hpdf_reason(d->error_no));
+			qc_fail(QC_ERR_FORMAT,
+				_("cannot load font '%s': libharu error 0x%04X (%s)"), path,
+				(unsigned)d->error_no, hpdf_reason(d->error_no));
 			free(path);
 			return QC_ERR_FORMAT;
 		}
@@ -113,7 +115,7 @@ enum qc_status report_doc_open(struct report_doc *d, const char *title, const ch
 	}
 	enum qc_status st;
 	if (report_failed(d))
-		st = qc_fail(QC_ERR_IO, "cannot create a PDF document: libharu error 0x%04X",
+		st = qc_fail(QC_ERR_IO, _("cannot create a PDF document: libharu error 0x%04X"),
 			     (unsigned)d->error_no);
 	else
 		st = load_fonts(d);

@@ -632,7 +632,7 @@ static enum qc_status build(struct sr *r, const char *path)
 	free(footer);
 	free(head);
 	if (st != QC_OK)
-		return qc_fail_context(st, "cannot write report '%s'", path);
+		return qc_fail_context(st, _("cannot write report '%s'"), path);
 
 	report_new_page(&r->doc);
 	for (size_t i = 0; i < QC_ARRAY_LEN(sections) && !report_failed(&r->doc); i++) {
@@ -648,8 +648,8 @@ enum qc_status report_session_pdf(const struct qc_catalog *cat, const struct qc_
 				  const char *path)
 {
 	if (!s || !path || !*path)
-		return qc_fail(QC_ERR_INVALID, "cannot write a session report: %s",
-			       s ? "no file name" : "no session");
+		return qc_fail(QC_ERR_INVALID, s ? _("cannot write a session report: no file name")
+						 : _("cannot write a session report: no session"));
 
 	/* The PDF is UTF-8 whatever the terminal takes: ask gettext for UTF-8 meanwhile. */
 	const char *domain = textdomain(NULL);

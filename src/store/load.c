@@ -44,7 +44,7 @@ static enum qc_status column_verdict(sqlite3_stmt *stmt, int i, enum qc_verdict 
 	const char *s = (const char *)sqlite3_column_text(stmt, i);
 	if (s && qc_verdict_parse(s, v))
 		return QC_OK;
-	return qc_fail(QC_ERR_FORMAT, "unknown verdict '%s'", s ? s : "");
+	return qc_fail(QC_ERR_FORMAT, _("unknown verdict '%s'"), s ? s : "");
 }
 
 static enum qc_status read_session(sqlite3_stmt *stmt, struct qc_session *s)
@@ -84,7 +84,7 @@ enum qc_status store_read_record(sqlite3_stmt *stmt, int c, struct qc_record *r)
 	column_real(stmt, c + 12, &lv->has_tol_high, &lv->tol_high);
 	column_real(stmt, c + 13, &lv->has_act_high, &lv->act_high);
 	enum qc_status rc = column_verdict(stmt, c + 14, &r->verdict);
-	return rc ? qc_fail_context(rc, "measurement '%s'", r->m.name) : QC_OK;
+	return rc ? qc_fail_context(rc, _("measurement '%s'"), r->m.name) : QC_OK;
 }
 
 static enum qc_status read_record(sqlite3_stmt *stmt, struct qc_session *s)
@@ -131,10 +131,10 @@ static enum qc_status inflate_preview(sqlite3_stmt *stmt, int col, struct qc_pre
 	free(p->px);
 	p->px = NULL;
 	if (zr == Z_OK)
-		return qc_fail(QC_ERR_FORMAT, "%lu pixels stored instead of %dx%d",
+		return qc_fail(QC_ERR_FORMAT, _("%lu pixels stored instead of %dx%d"),
 			       (unsigned long)got, p->width, p->height);
-	return qc_fail(QC_ERR_FORMAT, "the pixels are damaged (zlib: %s)",
-		       zr == Z_BUF_ERROR ? "more data than its size" : zError(zr));
+	return qc_fail(QC_ERR_FORMAT, _("the pixels are damaged (zlib: %s)"),
+		       zr == Z_BUF_ERROR ? _("more data than its size") : zError(zr));
 }
 
 static enum qc_status read_preview(sqlite3_stmt *stmt, struct qc_session *s)
@@ -150,11 +150,11 @@ static enum qc_status read_preview(sqlite3_stmt *stmt, struct qc_session *s)
 	p.step = sqlite3_column_double(stmt, 5);
 	enum qc_status rc = QC_OK;
 	if (p.width <= 0 || p.height <= 0 || (long)p.width * p.height > MAX_PREVIEW_PX)
-		rc = qc_fail(QC_ERR_FORMAT, "bad size %dx%d", p.width, p.height);
+		rc = qc_fail(QC_ERR_FORMAT, _("bad size %dx%d"), p.width, p.height);
 	if (!rc)
 		rc = inflate_preview(stmt, 6, &p);
 	if (rc)
-		return qc_fail_context(rc, "preview %zu of image %d", s->n_pv + 1, p.image);
+		return qc_fail_context(rc, _("preview %zu of image %d"), s->n_pv + 1, p.image);
 	s->pv = qc_xrealloc(s->pv, (s->n_pv + 1) * sizeof(*s->pv));
 	s->pv[s->n_pv++] = p;
 	return QC_OK;
@@ -168,7 +168,7 @@ static enum qc_status read_overlay(sqlite3_stmt *stmt, struct qc_session *s)
 	o.image = sqlite3_column_int(stmt, 0);
 	if (!store_ov_parse((const char *)sqlite3_column_text(stmt, 1),
 			    (const char *)sqlite3_column_text(stmt, 2), &o.kind, &o.role))
-		return qc_fail(QC_ERR_FORMAT, "overlay %zu has an unknown kind or role",
+		return qc_fail(QC_ERR_FORMAT, _("overlay %zu has an unknown kind or role"),
 			       s->n_ov + 1);
 	o.x0 = sqlite3_column_double(stmt, 3);
 	o.y0 = sqlite3_column_double(stmt, 4);
@@ -200,7 +200,7 @@ enum qc_status store_load_review(struct store *st, struct qc_session *s)
 {
 	static const char sql[] = "SELECT decision, reviewer, at, comment FROM reviews "
 				  "WHERE session_id = ?1 ORDER BY id DESC LIMIT 1";
-	return for_rows(st, sql, s, read_review, "cannot read the review");
+	return for_rows(st, sql, s, read_review, _("cannot read the review"));
 }
 
 static enum qc_status load_parts(struct store *st, struct qc_session *s)
@@ -214,13 +214,14 @@ static enum qc_status load_parts(struct store *st, struct qc_session *s)
 	static const char ov_sql[] = "SELECT image, kind, role, x0, y0, x1, y1, r, measure "
 				     "FROM overlays WHERE session_id = ?1 ORDER BY idx";
 
-	enum qc_status rc = for_rows(st, rec_sql, s, read_record, "cannot read the measurements");
+	enum qc_status rc =
+	    for_rows(st, rec_sql, s, read_record, _("cannot read the measurements"));
 	if (!rc)
-		rc = for_rows(st, in_sql, s, read_input, "cannot read the inputs");
+		rc = for_rows(st, in_sql, s, read_input, _("cannot read the inputs"));
 	if (!rc)
-		rc = for_rows(st, pv_sql, s, read_preview, "cannot read the previews");
+		rc = for_rows(st, pv_sql, s, read_preview, _("cannot read the previews"));
 	if (!rc)
-		rc = for_rows(st, ov_sql, s, read_overlay, "cannot read the overlays");
+		rc = for_rows(st, ov_sql, s, read_overlay, _("cannot read the overlays"));
 	if (!rc)
 		rc = store_load_review(st, s);
 	return rc;
@@ -242,9 +243,9 @@ static enum qc_status load_row(struct store *st, int64_t id, struct qc_session *
 	if (sr == SQLITE_ROW)
 		rc = read_session(stmt, s);
 	else if (sr == SQLITE_DONE)
-		rc = qc_fail(QC_ERR_NOT_FOUND, "no session %lld", (long long)id);
+		rc = qc_fail(QC_ERR_NOT_FOUND, _("no session %lld"), (long long)id);
 	else
-		rc = store_db_fail(st, sr, "cannot read the session");
+		rc = store_db_fail(st, sr, _("cannot read the session"));
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -262,7 +263,7 @@ enum qc_status store_load_session(store_t *st, int64_t id, struct qc_session *ou
 		rc = load_parts(st, out);
 	if (rc) {
 		qc_session_release(out);
-		return qc_fail_context(rc, "cannot load session %lld from '%s'", (long long)id,
+		return qc_fail_context(rc, _("cannot load session %lld from '%s'"), (long long)id,
 				       st->path);
 	}
 	return QC_OK;
@@ -281,7 +282,7 @@ enum qc_status store_normalise_since(const char *since, char out[20])
 	if (strlen(since) >= sizeof(buf) ||
 	    (!qc_parse_date(buf, &d) && !qc_parse_datetime(buf, &t)))
 		return qc_fail(QC_ERR_INVALID,
-			       "bad date '%s': expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]",
+			       _("bad date '%s': expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]"),
 			       since);
 	qc_strlcpy(out, buf, 20);
 	return QC_OK;
@@ -353,7 +354,7 @@ enum qc_status store_list_sessions(store_t *st, const char *test, const char *si
 		store_read_list_row(stmt, &(*rows)[(*n)++]);
 	}
 	if (sr != SQLITE_DONE) {
-		rc = store_db_fail(st, sr, "cannot list the sessions");
+		rc = store_db_fail(st, sr, _("cannot list the sessions"));
 		free(*rows);
 		*rows = NULL;
 		*n = 0;
@@ -392,7 +393,7 @@ enum qc_status store_last_done_plan(store_t *st, char **plan)
 	sqlite3_finalize(stmt);
 	if (sr != SQLITE_DONE) {
 		qc_buf_release(&b);
-		return store_db_fail(st, sr, "cannot explain the last-session query");
+		return store_db_fail(st, sr, _("cannot explain the last-session query"));
 	}
 	*plan = b.s ? qc_buf_detach(&b) : qc_xstrdup("");
 	return QC_OK;
@@ -411,7 +412,7 @@ enum qc_status store_last_done(store_t *st, const char *test, char when[20])
 	if (sr == SQLITE_ROW)
 		store_column_copy(stmt, 0, when, 20);
 	else if (sr != SQLITE_DONE)
-		rc = store_db_fail(st, sr, "cannot find the last session of a test");
+		rc = store_db_fail(st, sr, _("cannot find the last session of a test"));
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -428,7 +429,7 @@ enum qc_status store_count_sessions(store_t *st, int64_t *n)
 	if (sr == SQLITE_ROW)
 		*n = sqlite3_column_int64(stmt, 0);
 	else
-		rc = store_db_fail(st, sr, "cannot count the sessions");
+		rc = store_db_fail(st, sr, _("cannot count the sessions"));
 	sqlite3_finalize(stmt);
 	return rc;
 }

@@ -14,7 +14,7 @@ static enum qc_status in_transaction(struct store *st, enum qc_status (*fn)(stru
 	if (!rc)
 		rc = fn(st, ud);
 	if (!rc)
-		rc = store_exec(st, "COMMIT", "cannot commit");
+		rc = store_exec(st, "COMMIT", _("cannot commit"));
 	if (rc && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -48,7 +48,7 @@ static enum qc_status put_draft(struct store *st, void *ud)
 	int sr = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (sr != SQLITE_DONE)
-		return store_db_fail(st, sr, "cannot save the entry in progress");
+		return store_db_fail(st, sr, _("cannot save the entry in progress"));
 	snprintf(detail, sizeof(detail), "save the %s entry in progress", d->test);
 	return store_audit(st, d->op, "draft", 0, detail);
 }
@@ -58,7 +58,8 @@ enum qc_status store_put_draft(store_t *st, const char *test, const char *operat
 {
 	struct draft_put d = {test, operator_name, data};
 	if (!test || !*test || !operator_name || !*operator_name || !data)
-		return qc_fail(QC_ERR_INVALID, "an entry in progress needs a test and an operator");
+		return qc_fail(QC_ERR_INVALID,
+			       _("an entry in progress needs a test and an operator"));
 	return in_transaction(st, put_draft, &d);
 }
 
@@ -78,9 +79,9 @@ enum qc_status store_get_draft(store_t *st, const char *test, char **data, char 
 		store_column_copy(stmt, 1, updated_at, 20);
 		*data = qc_xstrdup((const char *)sqlite3_column_text(stmt, 2));
 	} else if (sr == SQLITE_DONE) {
-		rc = qc_fail(QC_ERR_NOT_FOUND, "no entry in progress for %s", test);
+		rc = qc_fail(QC_ERR_NOT_FOUND, _("no entry in progress for %s"), test);
 	} else {
-		rc = store_db_fail(st, sr, "cannot read the entry in progress");
+		rc = store_db_fail(st, sr, _("cannot read the entry in progress"));
 	}
 	sqlite3_finalize(stmt);
 	return rc;
@@ -102,7 +103,7 @@ static enum qc_status drop_draft(struct store *st, void *ud)
 	int sr = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (sr != SQLITE_DONE)
-		return store_db_fail(st, sr, "cannot drop the entry in progress");
+		return store_db_fail(st, sr, _("cannot drop the entry in progress"));
 	if (!sqlite3_changes(st->db))
 		return QC_OK;
 	snprintf(detail, sizeof(detail), "drop the %s entry in progress", d->test);
@@ -141,7 +142,7 @@ static enum qc_status add_downtime(struct store *st, void *ud)
 	int sr = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (sr != SQLITE_DONE)
-		return store_db_fail(st, sr, "cannot store the downtime period");
+		return store_db_fail(st, sr, _("cannot store the downtime period"));
 	d->id = sqlite3_last_insert_rowid(st->db);
 	snprintf(detail, sizeof(detail), "downtime %lld: %s to %s%s", (long long)d->id, d->from,
 		 d->to, d->replaces ? " (replaces an earlier period)" : "");
@@ -153,10 +154,10 @@ enum qc_status store_add_downtime(store_t *st, const char *from, const char *to,
 {
 	struct qc_date a, b;
 	if (!qc_parse_date(from, &a) || !qc_parse_date(to, &b))
-		return qc_fail(QC_ERR_INVALID, "a downtime period needs two dates YYYY-MM-DD");
+		return qc_fail(QC_ERR_INVALID, _("a downtime period needs two dates YYYY-MM-DD"));
 	if (qc_date_diff(a, b) < 0)
-		return qc_fail(QC_ERR_INVALID, "the downtime ends (%s) before it starts (%s)", to,
-			       from);
+		return qc_fail(QC_ERR_INVALID, _("the downtime ends (%s) before it starts (%s)"),
+			       to, from);
 	struct downtime_add d = {from,	   to, reason, who && *who ? who : store_login_name(),
 				 replaces, 0};
 	enum qc_status rc = in_transaction(st, add_downtime, &d);
@@ -189,7 +190,7 @@ enum qc_status store_list_downtime(store_t *st, struct store_downtime **rows, si
 		store_column_copy(stmt, 4, d->who, sizeof(d->who));
 	}
 	if (sr != SQLITE_DONE) {
-		rc = store_db_fail(st, sr, "cannot list the downtime periods");
+		rc = store_db_fail(st, sr, _("cannot list the downtime periods"));
 		free(*rows);
 		*rows = NULL;
 		*n = 0;
@@ -222,7 +223,8 @@ static enum qc_status insert_change(struct store *st, sqlite3_stmt *stmt, int64_
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	free(copy);
-	return sr == SQLITE_DONE ? QC_OK : store_db_fail(st, sr, "cannot store a catalogue change");
+	return sr == SQLITE_DONE ? QC_OK
+				 : store_db_fail(st, sr, _("cannot store a catalogue change"));
 }
 
 static enum qc_status record_catalog(struct store *st, void *ud)
@@ -248,7 +250,7 @@ static enum qc_status record_catalog(struct store *st, void *ud)
 	int sr = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (sr != SQLITE_DONE)
-		return store_db_fail(st, sr, "cannot store the catalogue version");
+		return store_db_fail(st, sr, _("cannot store the catalogue version"));
 	c->id = sqlite3_last_insert_rowid(st->db);
 	rc = store_prepare(st,
 			   "INSERT INTO catalog_changes (version_id, what, old, new) "
@@ -270,7 +272,7 @@ enum qc_status store_record_catalog(store_t *st, const char *text, const char *s
 				    size_t n_changes, int64_t *version)
 {
 	if (!why || !*why)
-		return qc_fail(QC_ERR_INVALID, "a catalogue change needs a reason (why)");
+		return qc_fail(QC_ERR_INVALID, _("a catalogue change needs a reason (why)"));
 	struct catalog_rec c = {
 	    text, source, who && *who ? who : store_login_name(), why, changes, n_changes, 0};
 	enum qc_status rc = in_transaction(st, record_catalog, &c);
@@ -293,7 +295,7 @@ enum qc_status store_last_catalog(store_t *st, char **text, char at[20])
 		*text = qc_xstrdup((const char *)sqlite3_column_text(stmt, 0));
 		store_column_copy(stmt, 1, at, 20);
 	} else if (sr != SQLITE_DONE) {
-		rc = store_db_fail(st, sr, "cannot read the catalogue history");
+		rc = store_db_fail(st, sr, _("cannot read the catalogue history"));
 	}
 	sqlite3_finalize(stmt);
 	return rc;
@@ -339,7 +341,7 @@ enum qc_status store_history(store_t *st, const char *test, const char *since,
 		read_value(stmt, &(*rows)[(*n)++]);
 	}
 	if (sr != SQLITE_DONE) {
-		rc = store_db_fail(st, sr, "cannot read the history");
+		rc = store_db_fail(st, sr, _("cannot read the history"));
 		free(*rows);
 		*rows = NULL;
 		*n = 0;

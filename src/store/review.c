@@ -27,7 +27,7 @@ enum qc_status store_insert_review(struct store *st, int64_t session, const char
 	int sr = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (sr != SQLITE_DONE)
-		return store_db_fail(st, sr, "cannot store the review");
+		return store_db_fail(st, sr, _("cannot store the review"));
 	if (out) {
 		out->reviewed = true;
 		out->approved = approve;
@@ -52,9 +52,9 @@ static enum qc_status operator_of(struct store *st, int64_t session, char op[64]
 	if (sr == SQLITE_ROW)
 		store_column_copy(stmt, 0, op, 64);
 	else if (sr == SQLITE_DONE)
-		rc = qc_fail(QC_ERR_NOT_FOUND, "no session %lld", (long long)session);
+		rc = qc_fail(QC_ERR_NOT_FOUND, _("no session %lld"), (long long)session);
 	else
-		rc = store_db_fail(st, sr, "cannot read the session");
+		rc = store_db_fail(st, sr, _("cannot read the session"));
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -64,22 +64,23 @@ enum qc_status store_review(store_t *st, int64_t session, const char *reviewer, 
 {
 	char op[64];
 	if (!reviewer || !*reviewer)
-		return qc_fail(QC_ERR_INVALID, "a review needs the reviewer's name");
+		return qc_fail(QC_ERR_INVALID, _("a review needs the reviewer's name"));
 	if (!approve && (!comment || !*comment))
-		return qc_fail(QC_ERR_INVALID, "rejecting session %lld needs a comment saying why",
+		return qc_fail(QC_ERR_INVALID,
+			       _("rejecting session %lld needs a comment saying why"),
 			       (long long)session);
 	enum qc_status rc = store_exec(st, "BEGIN IMMEDIATE", NULL);
 	if (!rc)
 		rc = operator_of(st, session, op);
 	if (!rc && !allow_self && !strcmp(op, reviewer))
 		rc = qc_fail(QC_ERR_INVALID,
-			     "%s performed session %lld and cannot review it (the catalogue does "
-			     "not allow self-review)",
+			     _("%s performed session %lld and cannot review it (the catalogue does "
+			       "not allow self-review)"),
 			     reviewer, (long long)session);
 	if (!rc)
 		rc = store_insert_review(st, session, reviewer, approve, comment, NULL);
 	if (!rc)
-		rc = store_exec(st, "COMMIT", "cannot commit the review");
+		rc = store_exec(st, "COMMIT", _("cannot commit the review"));
 	if (rc && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -103,7 +104,7 @@ enum qc_status store_list_unreviewed(store_t *st, struct store_row **rows, size_
 		store_read_list_row(stmt, &(*rows)[(*n)++]);
 	}
 	if (sr != SQLITE_DONE) {
-		rc = store_db_fail(st, sr, "cannot list the sessions to review");
+		rc = store_db_fail(st, sr, _("cannot list the sessions to review"));
 		free(*rows);
 		*rows = NULL;
 		*n = 0;

@@ -38,15 +38,15 @@ static bool levels_finite(const struct qc_levels *lv)
 static enum qc_status check_record(const struct qc_record *r, size_t i)
 {
 	if (!r->m.name[0])
-		return qc_fail(QC_ERR_INVALID, "measurement %zu has no name", i + 1);
+		return qc_fail(QC_ERR_INVALID, _("measurement %zu has no name"), i + 1);
 	if (!valid_verdict(r->verdict))
-		return qc_fail(QC_ERR_INVALID, "measurement '%s' has an unknown verdict %d",
+		return qc_fail(QC_ERR_INVALID, _("measurement '%s' has an unknown verdict %d"),
 			       r->m.name, (int)r->verdict);
 	/* SQLite would silently store NaN as NULL, i.e. "not measurable": refuse instead. */
 	if (!finite_if(r->m.has_value, r->m.value) || !finite_if(r->m.has_nominal, r->m.nominal) ||
 	    !levels_finite(&r->lv))
 		return qc_fail(QC_ERR_INVALID,
-			       "measurement '%s' of image %d has a non-finite number", r->m.name,
+			       _("measurement '%s' of image %d has a non-finite number"), r->m.name,
 			       r->m.image);
 	return QC_OK;
 }
@@ -55,21 +55,21 @@ static enum qc_status check_preview(const struct qc_preview *p, size_t i)
 {
 	if (p->width <= 0 || p->height <= 0 || (long)p->width * p->height > MAX_PREVIEW_PX ||
 	    !p->px)
-		return qc_fail(QC_ERR_INVALID, "preview %zu has a bad size %dx%d or no pixels",
+		return qc_fail(QC_ERR_INVALID, _("preview %zu has a bad size %dx%d or no pixels"),
 			       i + 1, p->width, p->height);
 	if (!isfinite(p->origin_x) || !isfinite(p->origin_y) || !isfinite(p->step))
-		return qc_fail(QC_ERR_INVALID, "preview %zu has a non-finite position", i + 1);
+		return qc_fail(QC_ERR_INVALID, _("preview %zu has a non-finite position"), i + 1);
 	return QC_OK;
 }
 
 static enum qc_status check_overlay(const struct qc_overlay *o, size_t i)
 {
 	if (!store_ov_kind_name(o->kind) || !store_ov_role_name(o->role))
-		return qc_fail(QC_ERR_INVALID, "overlay %zu has an unknown kind %d or role %d",
+		return qc_fail(QC_ERR_INVALID, _("overlay %zu has an unknown kind %d or role %d"),
 			       i + 1, (int)o->kind, (int)o->role);
 	if (!isfinite(o->x0) || !isfinite(o->y0) || !isfinite(o->x1) || !isfinite(o->y1) ||
 	    !isfinite(o->r))
-		return qc_fail(QC_ERR_INVALID, "overlay %zu has a non-finite coordinate", i + 1);
+		return qc_fail(QC_ERR_INVALID, _("overlay %zu has a non-finite coordinate"), i + 1);
 	return QC_OK;
 }
 
@@ -78,31 +78,31 @@ static enum qc_status check_session(const struct qc_session *s)
 {
 	enum qc_status rc = QC_OK;
 	if (!s->test[0])
-		return qc_fail(QC_ERR_INVALID, "the session names no test");
+		return qc_fail(QC_ERR_INVALID, _("the session names no test"));
 	if (!s->operator_name[0])
-		return qc_fail(QC_ERR_INVALID, "the session has no operator");
+		return qc_fail(QC_ERR_INVALID, _("the session has no operator"));
 	if (!is_time(s->completed_at))
-		return qc_fail(QC_ERR_INVALID, "completion time '%s' is not YYYY-MM-DD HH:MM:SS",
+		return qc_fail(QC_ERR_INVALID, _("completion time '%s' is not YYYY-MM-DD HH:MM:SS"),
 			       s->completed_at);
 	if (s->started_at[0] && !is_time(s->started_at))
-		return qc_fail(QC_ERR_INVALID, "start time '%s' is not YYYY-MM-DD HH:MM:SS",
+		return qc_fail(QC_ERR_INVALID, _("start time '%s' is not YYYY-MM-DD HH:MM:SS"),
 			       s->started_at);
 	if (!valid_verdict(s->verdict))
-		return qc_fail(QC_ERR_INVALID, "unknown verdict %d", (int)s->verdict);
+		return qc_fail(QC_ERR_INVALID, _("unknown verdict %d"), (int)s->verdict);
 	/* A second save of the same session (a double key press) would make a duplicate record. */
 	if (s->id)
 		return qc_fail(QC_ERR_INVALID,
-			       "the session is already stored as session %lld; a correction is a "
-			       "new session that supersedes it",
+			       _("the session is already stored as session %lld; a correction is a "
+				 "new session that supersedes it"),
 			       (long long)s->id);
 	if (s->supersedes < 0)
-		return qc_fail(QC_ERR_INVALID, "bad superseded session %lld",
+		return qc_fail(QC_ERR_INVALID, _("bad superseded session %lld"),
 			       (long long)s->supersedes);
 	for (size_t i = 0; !rc && i < s->n_rec; i++)
 		rc = check_record(&s->rec[i], i);
 	for (size_t i = 0; !rc && i < s->n_in; i++)
 		if (!s->in[i].path || !s->in[i].path[0])
-			rc = qc_fail(QC_ERR_INVALID, "input %zu has no path", i + 1);
+			rc = qc_fail(QC_ERR_INVALID, _("input %zu has no path"), i + 1);
 	for (size_t i = 0; !rc && i < s->n_pv; i++)
 		rc = check_preview(&s->pv[i], i);
 	for (size_t i = 0; !rc && i < s->n_ov; i++)
@@ -140,13 +140,13 @@ static enum qc_status check_supersedes(struct store *st, const struct qc_session
 	sqlite3_bind_int64(stmt, 1, id);
 	int sr = sqlite3_step(stmt);
 	if (sr == SQLITE_DONE)
-		rc = qc_fail(QC_ERR_NOT_FOUND, "it corrects session %lld, which does not exist",
+		rc = qc_fail(QC_ERR_NOT_FOUND, _("it corrects session %lld, which does not exist"),
 			     (long long)id);
 	else if (sr != SQLITE_ROW)
-		rc = store_db_fail(st, sr, "cannot look up the corrected session");
+		rc = store_db_fail(st, sr, _("cannot look up the corrected session"));
 	else if (strcmp((const char *)sqlite3_column_text(stmt, 0), s->test))
 		rc = qc_fail(QC_ERR_INVALID,
-			     "session %lld is a '%s' session: a '%s' session cannot correct it",
+			     _("session %lld is a '%s' session: a '%s' session cannot correct it"),
 			     (long long)id, (const char *)sqlite3_column_text(stmt, 0), s->test);
 	sqlite3_finalize(stmt);
 	return rc;
@@ -180,7 +180,7 @@ static enum qc_status insert_session(struct store *st, const struct qc_session *
 		sqlite3_bind_int64(stmt, 11, s->supersedes);
 	sqlite3_bind_int(stmt, 12, s->not_for_scheduling);
 	sqlite3_bind_text(stmt, 13, now, -1, SQLITE_STATIC);
-	rc = step_insert(st, stmt, "cannot store the session row");
+	rc = step_insert(st, stmt, _("cannot store the session row"));
 	sqlite3_finalize(stmt);
 	*id = sqlite3_last_insert_rowid(st->db);
 	return rc;
@@ -220,7 +220,7 @@ static enum qc_status insert_records(struct store *st, const struct qc_session *
 	enum qc_status rc = store_prepare(st, sql, &stmt);
 	for (size_t i = 0; !rc && i < s->n_rec; i++) {
 		bind_record(stmt, id, i, &s->rec[i]);
-		snprintf(what, sizeof(what), "cannot store measurement '%s'", s->rec[i].m.name);
+		snprintf(what, sizeof(what), _("cannot store measurement '%s'"), s->rec[i].m.name);
 		rc = step_insert(st, stmt, what);
 	}
 	sqlite3_finalize(stmt);
@@ -243,7 +243,7 @@ static enum qc_status insert_inputs(struct store *st, const struct qc_session *s
 		store_bind_text_or_null(stmt, 4, in->sop_instance_uid);
 		store_bind_text_or_null(stmt, 5, in->sha256);
 		store_bind_text_or_null(stmt, 6, in->label);
-		snprintf(what, sizeof(what), "cannot store input %zu", i + 1);
+		snprintf(what, sizeof(what), _("cannot store input %zu"), i + 1);
 		rc = step_insert(st, stmt, what);
 	}
 	sqlite3_finalize(stmt);
@@ -263,7 +263,8 @@ static enum qc_status insert_preview(struct store *st, sqlite3_stmt *stmt, int64
 		qc_die("out of memory compressing a preview of %lu bytes", (unsigned long)n);
 	if (zr != Z_OK) {
 		free(z);
-		return qc_fail(QC_ERR_DB, "cannot compress preview %zu: zlib error %d", i + 1, zr);
+		return qc_fail(QC_ERR_DB, _("cannot compress preview %zu: zlib error %d"), i + 1,
+			       zr);
 	}
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, (int64_t)i);
@@ -274,7 +275,7 @@ static enum qc_status insert_preview(struct store *st, sqlite3_stmt *stmt, int64
 	sqlite3_bind_double(stmt, 7, p->origin_y);
 	sqlite3_bind_double(stmt, 8, p->step);
 	sqlite3_bind_blob64(stmt, 9, z, zn, SQLITE_STATIC);
-	snprintf(what, sizeof(what), "cannot store preview %zu", i + 1);
+	snprintf(what, sizeof(what), _("cannot store preview %zu"), i + 1);
 	enum qc_status rc = step_insert(st, stmt, what);
 	free(z); /* after step_insert: the reset and clear drop SQLite's reference */
 	return rc;
@@ -316,7 +317,7 @@ static enum qc_status insert_overlays(struct store *st, const struct qc_session 
 		sqlite3_bind_double(stmt, 9, o->y1);
 		sqlite3_bind_double(stmt, 10, o->r);
 		store_bind_text_or_null(stmt, 11, o->measure);
-		snprintf(what, sizeof(what), "cannot store overlay %zu", i + 1);
+		snprintf(what, sizeof(what), _("cannot store overlay %zu"), i + 1);
 		rc = step_insert(st, stmt, what);
 	}
 	sqlite3_finalize(stmt);
@@ -362,14 +363,14 @@ enum qc_status store_save_session(store_t *st, struct qc_session *s)
 	if (!rc)
 		rc = write_all(st, s, &id, &review);
 	if (!rc)
-		rc = store_exec(st, "COMMIT", "cannot commit");
+		rc = store_exec(st, "COMMIT", _("cannot commit"));
 	if (rc) {
 		/* A failed COMMIT may have rolled back already: ROLLBACK only if still open. */
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		free(review.comment);
-		return qc_fail_context(rc, "cannot save the %s session to '%s'",
-				       s->test[0] ? s->test : "(no test)", st->path);
+		return qc_fail_context(rc, _("cannot save the %s session to '%s'"),
+				       s->test[0] ? s->test : _("(no test)"), st->path);
 	}
 	s->id = id;
 	free(s->review.comment);

@@ -194,7 +194,7 @@ static enum qc_status read_version(struct store *st, int *v)
 	if (sr == SQLITE_ROW)
 		*v = sqlite3_column_int(stmt, 0);
 	else
-		rc = store_db_fail(st, sr, "cannot read the schema version");
+		rc = store_db_fail(st, sr, _("cannot read the schema version"));
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -203,8 +203,8 @@ static enum qc_status newer_schema(struct store *st, int v)
 {
 	return qc_fail(
 	    QC_ERR_UNSUPPORTED,
-	    "'%s' was written by a newer unityqc (schema version %d, this program knows up "
-	    "to %d): upgrade the program; the database was left untouched",
+	    _("'%s' was written by a newer unityqc (schema version %d, this program knows up "
+	      "to %d): upgrade the program; the database was left untouched"),
 	    st->path, v, store_schema_latest());
 }
 
@@ -215,12 +215,12 @@ static enum qc_status set_header(struct store *st, int to)
 	enum qc_status rc = QC_OK;
 	if (to == 1) {
 		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_APPLICATION_ID);
-		rc = store_exec(st, sql, "cannot set the application id");
+		rc = store_exec(st, sql, _("cannot set the application id"));
 	}
 	if (rc)
 		return rc;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", to);
-	return store_exec(st, sql, "cannot set the schema version");
+	return store_exec(st, sql, _("cannot set the schema version"));
 }
 
 static enum qc_status apply_step(struct store *st, int from)
@@ -229,26 +229,26 @@ static enum qc_status apply_step(struct store *st, int from)
 	int now;
 	int to = from + 1;
 
-	enum qc_status rc = store_exec(st, "BEGIN IMMEDIATE", "cannot start the migration");
+	enum qc_status rc = store_exec(st, "BEGIN IMMEDIATE", _("cannot start the migration"));
 	if (rc)
 		return rc;
 	/* Another process may have migrated while we waited for the write lock. */
 	rc = read_version(st, &now);
 	if (!rc && now != from)
-		return store_exec(st, "COMMIT", "cannot end the migration");
+		return store_exec(st, "COMMIT", _("cannot end the migration"));
 	for (const char *const *sql = steps[from]; !rc && *sql; sql++)
-		rc = store_exec(st, *sql, "cannot change the tables");
+		rc = store_exec(st, *sql, _("cannot change the tables"));
 	if (!rc)
 		rc = set_header(st, to);
 	snprintf(detail, sizeof(detail), "migrate schema from version %d to %d", from, to);
 	if (!rc)
 		rc = store_audit(st, store_login_name(), "migrate", 0, detail);
 	if (!rc)
-		rc = store_exec(st, "COMMIT", "cannot commit the migration");
+		rc = store_exec(st, "COMMIT", _("cannot commit the migration"));
 	if (rc && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	if (rc)
-		return qc_fail_context(rc, "cannot migrate '%s' to schema version %d", st->path,
+		return qc_fail_context(rc, _("cannot migrate '%s' to schema version %d"), st->path,
 				       to);
 	return QC_OK;
 }

@@ -30,35 +30,45 @@ static int write_errno(struct store *st, int rc, int saved)
 	return 0;
 }
 
+/* what (already translated, or NULL) is the context: "what: cause", each part a whole sentence. */
 enum qc_status store_db_fail(struct store *st, int rc, const char *what)
 {
 	int sys = write_errno(st, rc, errno);
 	const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
-	const char *sep = what ? ": " : "";
+	char cause[512];
+	enum qc_status code = QC_ERR_DB;
 
-	what = what ? what : "";
+	/* SQLite's own words stay as SQLite wrote them; ours follow the interface language. */
+	qc_strlcpy(cause, msg, sizeof(cause));
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return qc_fail(QC_ERR_BUSY,
-			       "%s%sthe database is locked by another user (gave up after %.1f s)",
-			       what, sep, st->busy_ms / 1000.0);
-	case SQLITE_FULL: return qc_fail(QC_ERR_FULL, "%s%sdisk full (%s)", what, sep, msg);
+		code = QC_ERR_BUSY;
+		snprintf(cause, sizeof(cause),
+			 _("the database is locked by another user (gave up after %.1f s)"),
+			 st->busy_ms / 1000.0);
+		break;
+	case SQLITE_FULL:
+		code = QC_ERR_FULL;
+		snprintf(cause, sizeof(cause), _("disk full (%s)"), msg);
+		break;
 	case SQLITE_IOERR:
 		/* A refused write is an I/O error to SQLite; errno tells a full disk apart. */
-		if (sys == ENOSPC || sys == EDQUOT || sys == EFBIG)
-			return qc_fail(QC_ERR_FULL,
-				       "%s%sdisk full or file size limit reached (%s: %s)", what,
-				       sep, msg, qc_errno_text(sys));
-		return qc_fail(QC_ERR_IO, "%s%s%s%s%s", what, sep, msg, sys ? ": " : "",
-			       sys ? qc_errno_text(sys) : "");
+		code = sys == ENOSPC || sys == EDQUOT || sys == EFBIG ? QC_ERR_FULL : QC_ERR_IO;
+		if (code == QC_ERR_FULL)
+			snprintf(cause, sizeof(cause),
+				 _("disk full or file size limit reached (%s: %s)"), msg,
+				 qc_errno_text(sys));
+		else if (sys)
+			snprintf(cause, sizeof(cause), _("%s: %s"), msg, qc_errno_text(sys));
+		break;
 	case SQLITE_NOTADB:
-	case SQLITE_CORRUPT: return qc_fail(QC_ERR_FORMAT, "%s%s%s", what, sep, msg);
+	case SQLITE_CORRUPT: code = QC_ERR_FORMAT; break;
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
-	case SQLITE_PERM: return qc_fail(QC_ERR_IO, "%s%s%s", what, sep, msg);
+	case SQLITE_PERM: code = QC_ERR_IO; break;
 	}
-	return qc_fail(QC_ERR_DB, "%s%s%s", what, sep, msg);
+	return what ? qc_fail(code, _("%s: %s"), what, cause) : qc_fail(code, "%s", cause);
 }
 
 enum qc_status store_exec(struct store *st, const char *sql, const char *what)
@@ -73,7 +83,7 @@ enum qc_status store_prepare(struct store *st, const char *sql, sqlite3_stmt **o
 	if (rc == SQLITE_OK)
 		return QC_OK;
 	*out = NULL;
-	return store_db_fail(st, rc, "cannot prepare a query");
+	return store_db_fail(st, rc, _("cannot prepare a query"));
 }
 
 int store_bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
@@ -130,7 +140,7 @@ enum qc_status store_audit(struct store *st, const char *who, const char *action
 	store_bind_text_or_null(stmt, 6, detail);
 	int sr = sqlite3_step(stmt);
 	if (sr != SQLITE_DONE)
-		rc = store_db_fail(st, sr, "cannot write the audit trail");
+		rc = store_db_fail(st, sr, _("cannot write the audit trail"));
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -146,9 +156,10 @@ static enum qc_status make_dir(const char *dir)
 		if (S_ISDIR(sb.st_mode))
 			return QC_OK;
 		return qc_fail(QC_ERR_IO,
-			       "cannot create folder '%s': a file of that name is in the way", dir);
+			       _("cannot create folder '%s': a file of that name is in the way"),
+			       dir);
 	}
-	return qc_fail(QC_ERR_IO, "cannot create folder '%s': %s", dir, qc_errno_text(err));
+	return qc_fail(QC_ERR_IO, _("cannot create folder '%s': %s"), dir, qc_errno_text(err));
 }
 
 static enum qc_status make_parents(const char *path)
@@ -181,15 +192,15 @@ static enum qc_status check_file(const char *path)
 	if (stat(path, &sb) != 0) {
 		if (errno == ENOENT)
 			return QC_OK;
-		return qc_fail(QC_ERR_IO, "cannot open '%s': %s", path, qc_errno_text(errno));
+		return qc_fail(QC_ERR_IO, _("cannot open '%s': %s"), path, qc_errno_text(errno));
 	}
 	if (S_ISDIR(sb.st_mode))
-		return qc_fail(QC_ERR_IO, "cannot open '%s': it is a folder, not a database file",
-			       path);
+		return qc_fail(QC_ERR_IO,
+			       _("cannot open '%s': it is a folder, not a database file"), path);
 	if (!S_ISREG(sb.st_mode))
-		return qc_fail(QC_ERR_IO, "cannot open '%s': not a regular file", path);
+		return qc_fail(QC_ERR_IO, _("cannot open '%s': not a regular file"), path);
 	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0)
-		return qc_fail(QC_ERR_IO, "cannot open '%s' for reading and writing: %s", path,
+		return qc_fail(QC_ERR_IO, _("cannot open '%s' for reading and writing: %s"), path,
 			       qc_errno_text(errno));
 	return QC_OK;
 }
@@ -199,7 +210,8 @@ static enum qc_status open_db(struct store *st)
 	int rc =
 	    sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK)
-		return qc_fail_context(store_db_fail(st, rc, NULL), "cannot open '%s'", st->path);
+		return qc_fail_context(store_db_fail(st, rc, NULL), _("cannot open '%s'"),
+				       st->path);
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
 	return QC_OK;
@@ -207,7 +219,7 @@ static enum qc_status open_db(struct store *st)
 
 static enum qc_status not_ours(struct store *st, const char *why)
 {
-	return qc_fail(QC_ERR_FORMAT, "'%s' is not a unityqc database: %s", st->path, why);
+	return qc_fail(QC_ERR_FORMAT, _("'%s' is not a unityqc database: %s"), st->path, why);
 }
 
 /*
@@ -229,7 +241,7 @@ static enum qc_status check_ours(struct store *st)
 		enum qc_status rc = (sr & 0xff) == SQLITE_NOTADB || (sr & 0xff) == SQLITE_CORRUPT
 					? not_ours(st, sqlite3_errmsg(st->db))
 					: qc_fail_context(store_db_fail(st, sr, NULL),
-							  "cannot read '%s'", st->path);
+							  _("cannot read '%s'"), st->path);
 		sqlite3_finalize(stmt);
 		return rc;
 	}
@@ -241,12 +253,12 @@ static enum qc_status check_ours(struct store *st)
 	if (app == STORE_APPLICATION_ID)
 		return store_check_version(st, version);
 	if (app != 0) {
-		snprintf(why, sizeof(why), "it belongs to another program (application id 0x%08x)",
-			 (unsigned)app);
+		snprintf(why, sizeof(why),
+			 _("it belongs to another program (application id 0x%08x)"), (unsigned)app);
 		return not_ours(st, why);
 	}
 	if (tables || version)
-		return not_ours(st, "it holds the tables of another program");
+		return not_ours(st, _("it holds the tables of another program"));
 	return QC_OK;
 }
 
@@ -287,13 +299,14 @@ static enum qc_status use_wal(struct store *st)
 		sr = switch_to_wal(st, mode);
 	if (sr != SQLITE_OK)
 		return qc_fail_context(store_db_fail(st, sr, NULL),
-				       "cannot switch '%s' to the WAL journal", st->path);
+				       _("cannot switch '%s' to the WAL journal"), st->path);
 	/* Without WAL, readers block the writer: refuse rather than behave differently. */
 	if (strcmp(mode, "wal") != 0)
-		return qc_fail(QC_ERR_UNSUPPORTED,
-			       "cannot use the WAL journal on '%s' (got '%s'): is it on a network "
-			       "share?",
-			       st->path, mode);
+		return qc_fail(
+		    QC_ERR_UNSUPPORTED,
+		    _("cannot use the WAL journal on '%s' (got '%s'): is it on a network "
+		      "share?"),
+		    st->path, mode);
 	return QC_OK;
 }
 
@@ -306,9 +319,9 @@ static enum qc_status set_pragmas(struct store *st)
 {
 	enum qc_status rc = use_wal(st);
 	if (!rc)
-		rc = store_exec(st, "PRAGMA foreign_keys = ON", "cannot enable foreign keys");
+		rc = store_exec(st, "PRAGMA foreign_keys = ON", _("cannot enable foreign keys"));
 	if (!rc)
-		rc = store_exec(st, "PRAGMA synchronous = FULL", "cannot set synchronous mode");
+		rc = store_exec(st, "PRAGMA synchronous = FULL", _("cannot set synchronous mode"));
 	return rc;
 }
 
@@ -316,7 +329,7 @@ enum qc_status store_open(const char *path, store_t **out)
 {
 	*out = NULL;
 	if (!path || !*path)
-		return qc_fail(QC_ERR_INVALID, "no database path given");
+		return qc_fail(QC_ERR_INVALID, _("no database path given"));
 	enum qc_status rc = make_parents(path);
 	if (!rc)
 		rc = check_file(path);

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "qc/i18n.h"
 #include "qc/store.h"
 
 /* Written into the file header so that another program's database is never taken for ours. */

@@ -35,6 +35,7 @@ has "record: couch with the derived difference" "$("${Q[@]}" record couch p1_mm=
 has "record: three readings averaged" "$("${Q[@]}" record beam_quality d20_d10="0.703;0.705;0.704" d15_d5="0.72;0.72;0.73" --operator tech --json)" 'mean of 3 readings'
 expect_error "record: an item given twice is refused" "helium: 'level_pct' given twice" "${Q[@]}" record helium level_pct=72 level_pct=60 --operator tech
 expect_error "record: a correction of another test is refused, naming both" "session 1 is a 'helium' session: a 'couch' session cannot correct it" "${Q[@]}" record couch p1_mm=1000 p2_mm=1000 --operator tech --supersedes 1
+expect_error "record: the same refusal in French" "la séance 1 est une séance « helium » : une séance « couch » ne peut pas la corriger" "${Q[@]}" --lang fr record couch p1_mm=1000 p2_mm=1000 --operator tech --supersedes 1
 check "record: nothing stored by the refused records" test "$(sqlite3 "$DB" 'select count(*) from sessions')" = 5
 
 # --- Due list.
@@ -63,6 +64,7 @@ check "history: --since with a 'T' time" test "$("${Q[@]}" history helium --csv 
 queue=$("${Q[@]}" review)
 check "review: five sessions waiting" test "$(wc -l <<<"$queue")" = 5
 expect_error "review: not one's own session" "cannot review it" "${Q[@]}" review 1 --approve --reviewer tech
+expect_error "review: not one's own session, in French" "tech a réalisé la séance 1 et ne peut pas la valider" "${Q[@]}" --lang fr review 1 --approve --reviewer tech
 expect_error "review: a rejection needs a reason" "needs a comment" "${Q[@]}" review 2 --reject --reviewer phys
 has "review: approve" "$("${Q[@]}" review 1 --approve --reviewer phys)" "session 1 approved by phys"
 has "review: reject with a reason" "$("${Q[@]}" review 2 --reject --reviewer phys --comment "lecture douteuse")" "session 2 rejected by phys"
@@ -74,6 +76,7 @@ check "review: queue shrinks" test "$("${Q[@]}" review | wc -l)" = 3
 # --- Downtime: no daily QC due while the machine is down.
 has "downtime: add" "$("${Q[@]}" downtime add 2026-11-30 2026-12-11 --reason "maintenance annuelle")" "downtime 1: 2026-11-30 .. 2026-12-11"
 expect_error "downtime: backwards" "ends (2026-11-01) before it starts" "${Q[@]}" downtime add 2026-11-30 2026-11-01
+expect_error "downtime: backwards, in French" "l'arrêt machine finit (2026-11-01) avant de commencer (2026-11-30)" "${Q[@]}" --lang fr downtime add 2026-11-30 2026-11-01
 "$BIN" --db "$DB" --today 2026-12-02 due --json >"$T_TMP/due.json"
 check "downtime: safety not due during it" test "$(st safety)" = "not_due 2026-12-14"
 has "downtime: ended early" "$("${Q[@]}" downtime end 1 2026-12-04)" "downtime 2: 2026-11-30 .. 2026-12-04"

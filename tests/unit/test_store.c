@@ -687,6 +687,19 @@ TEST(store_correction_supersedes)
 	CHECK(strstr(qc_errmsg(), "session 1 is a 'daily' session: a 'weekly' session cannot "
 				  "correct it"));
 	CHECK(s.id == 0);
+	/* The technician reads the refusal in the interface language, context included. */
+	t_speak_french();
+	CHECK(store_save_session(st, &s) == QC_ERR_INVALID);
+	static const char fr_head[] = "impossible d'enregistrer la séance weekly dans « ";
+	CHECKF(!strncmp(qc_errmsg(), fr_head, sizeof(fr_head) - 1), "%s", qc_errmsg());
+	CHECKF(strstr(qc_errmsg(), "qc.db » : la séance 1 est une séance « daily » : une séance "
+				   "« weekly » ne peut pas la corriger"),
+	       "%s", qc_errmsg());
+	t_speak_english();
+	CHECK(store_save_session(st, &s) == QC_ERR_INVALID);
+	CHECKF(strstr(qc_errmsg(), "qc.db': session 1 is a 'daily' session: a 'weekly' session "
+				   "cannot correct it"),
+	       "%s", qc_errmsg());
 	int64_t n;
 	REQUIRE_OK(store_count_sessions(st, &n));
 	CHECK(n == 2);
@@ -939,6 +952,12 @@ TEST(store_busy_database_gives_busy_then_recovers)
 	CHECKF(strstr(qc_errmsg(), "the database is locked by another user (gave up after 0.2 s)"),
 	       "%s", qc_errmsg());
 	CHECK(s.id == 0);
+	t_speak_french();
+	CHECK(store_save_session(st, &s) == QC_ERR_BUSY);
+	CHECKF(strstr(qc_errmsg(), " : la base de données est verrouillée par un autre utilisateur "
+				   "(abandon après 0.2 s)"),
+	       "%s", qc_errmsg());
+	t_speak_english();
 	REQUIRE(raw_exec(other, "ROLLBACK") == SQLITE_OK);
 	sqlite3_close(other);
 
