@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "qc/catalog.h"
+#include "qc/i18n.h"
 
 struct expr {
 	const char *p;
@@ -25,10 +26,11 @@ static void skip(struct expr *e)
 		e->p++;
 }
 
-static double fail(struct expr *e, const char *msg, const char *at)
+/* fmt is a whole sentence that places the text where reading stopped with %.20s. */
+static double fail(struct expr *e, const char *fmt, const char *at)
 {
 	if (!e->failed)
-		snprintf(e->err, e->n, "%s at '%.20s'", msg, at);
+		snprintf(e->err, e->n, fmt, at);
 	e->failed = true;
 	return 0;
 }
@@ -40,14 +42,15 @@ static double call(struct expr *e, const char *name, const char *at)
 	double v = sum(e);
 	skip(e);
 	if (*e->p != ')')
-		return fail(e, "missing ')'", e->p);
+		return fail(e, _("missing ')' at '%.20s'"), e->p);
 	e->p++;
 	if (!strcmp(name, "abs"))
 		return fabs(v);
 	if (!strcmp(name, "sqrt"))
-		return v < 0 && !e->syntax_only ? fail(e, "square root of a negative number", at)
-						: sqrt(fabs(v));
-	return fail(e, "unknown function", at);
+		return v < 0 && !e->syntax_only
+			   ? fail(e, _("square root of a negative number at '%.20s'"), at)
+			   : sqrt(fabs(v));
+	return fail(e, _("unknown function at '%.20s'"), at);
 }
 
 static double atom(struct expr *e)
@@ -58,7 +61,7 @@ static double atom(struct expr *e)
 		double v = sum(e);
 		skip(e);
 		if (*e->p != ')')
-			return fail(e, "missing ')'", e->p);
+			return fail(e, _("missing ')' at '%.20s'"), e->p);
 		e->p++;
 		return v;
 	}
@@ -70,7 +73,7 @@ static double atom(struct expr *e)
 		char *end;
 		double v = strtod(e->p, &end);
 		if (end == e->p)
-			return fail(e, "bad number", e->p);
+			return fail(e, _("bad number at '%.20s'"), e->p);
 		e->p = end;
 		return v;
 	}
@@ -87,14 +90,15 @@ static double atom(struct expr *e)
 		double v;
 		if (!e->lookup(e->ud, name, &v)) {
 			if (!e->failed)
-				snprintf(e->err, e->n, "'%s' has no value", name);
+				snprintf(e->err, e->n, _("'%s' has no value"), name);
 			e->failed = true;
 			(void)at;
 			return 0;
 		}
 		return v;
 	}
-	return fail(e, *e->p ? "unexpected character" : "unexpected end", e->p);
+	return fail(
+	    e, *e->p ? _("unexpected character at '%.20s'") : _("unexpected end at '%.20s'"), e->p);
 }
 
 static double product(struct expr *e)
@@ -108,7 +112,7 @@ static double product(struct expr *e)
 		e->p++;
 		double w = atom(e);
 		if (op == '/' && w == 0 && !e->syntax_only)
-			return fail(e, "division by zero", e->p);
+			return fail(e, _("division by zero at '%.20s'"), e->p);
 		v = op == '*' ? v * w : v / w;
 	}
 }
@@ -132,9 +136,9 @@ static bool run(struct expr *e, double *out)
 	double v = sum(e);
 	skip(e);
 	if (!e->failed && *e->p)
-		fail(e, "unexpected text", e->p);
+		fail(e, _("unexpected text at '%.20s'"), e->p);
 	if (!e->failed && !e->syntax_only && !isfinite(v))
-		fail(e, "the result is not a finite number", e->p);
+		fail(e, _("the result is not a finite number at '%.20s'"), e->p);
 	if (e->failed)
 		return false;
 	*out = v;

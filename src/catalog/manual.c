@@ -231,19 +231,19 @@ static enum qc_status typed_record(struct qc_session *s, const struct qc_mdef *m
 	if (is_skip(buf)) {
 		r->verdict = QC_V_NOT_DONE;
 		qc_strlcpy(r->text, "skip", sizeof(r->text));
-		qc_strlcpy(r->m.note, "skipped", sizeof(r->m.note));
+		qc_strlcpy(r->m.note, _("skipped"), sizeof(r->m.note));
 		return QC_OK;
 	}
 	if (check_value(m, buf, &v, msg, sizeof(msg)))
-		return qc_fail(QC_ERR_INVALID, "%s: %s", m->name, msg);
+		return qc_fail(QC_ERR_INVALID, _("%s: %s"), m->name, msg);
 	r->verdict = verdict_of(m, buf, v);
 	if (m->type == QC_MT_NUMBER || m->type == QC_MT_BOOL) {
 		r->m.has_value = true;
 		r->m.value = v;
 	}
 	if (m->type == QC_MT_NUMBER && m->readings > 1)
-		snprintf(r->m.note, sizeof(r->m.note), "mean of %d readings: %.100s", m->readings,
-			 buf);
+		snprintf(r->m.note, sizeof(r->m.note), _("mean of %d readings: %.100s"),
+			 m->readings, buf);
 	if (m->type != QC_MT_NUMBER)
 		qc_strlcpy(r->text, m->type == QC_MT_BOOL ? (v ? "yes" : "no") : buf,
 			   sizeof(r->text));
@@ -264,7 +264,7 @@ static void formula_record(struct manual *mc, const struct qc_mdef *m)
 		tmp.verdict = qc_levels_eval(&m->lv, v);
 		snprintf(tmp.m.note, sizeof(tmp.m.note), "= %.150s", m->formula);
 	} else {
-		snprintf(tmp.m.note, sizeof(tmp.m.note), "not computed: %.120s", err);
+		snprintf(tmp.m.note, sizeof(tmp.m.note), _("not computed: %.120s"), err);
 	}
 	*find_record(mc->s, m->name) = tmp;
 }
@@ -275,10 +275,10 @@ enum qc_status qc_session_from_entries(struct qc_session *s, const struct qc_tes
 	struct manual mc = {s, t, 0};
 	for (size_t i = 0; i < n; i++) {
 		if (!cat_find_mdef(t, e[i].name))
-			return qc_fail(QC_ERR_INVALID, "%s has no measurement '%s'", t->id,
+			return qc_fail(QC_ERR_INVALID, _("%s has no measurement '%s'"), t->id,
 				       e[i].name);
 		if (entry_for(e, i, e[i].name))
-			return qc_fail(QC_ERR_INVALID, "%s: '%s' given twice", t->id, e[i].name);
+			return qc_fail(QC_ERR_INVALID, _("%s: '%s' given twice"), t->id, e[i].name);
 	}
 	for (size_t i = 0; i < t->n_m; i++) {
 		const struct qc_mdef *m = &t->m[i];
@@ -287,8 +287,8 @@ enum qc_status qc_session_from_entries(struct qc_session *s, const struct qc_tes
 		const struct qc_entry *en = entry_for(e, n, m->name);
 		if (!en)
 			return qc_fail(QC_ERR_INVALID,
-				       "%s: no value for '%s' (give a value, or 'skip' with a "
-				       "comment)",
+				       _("%s: no value for '%s' (give a value, or 'skip' with a "
+					 "comment)"),
 				       t->id, m->name);
 		enum qc_status st = typed_record(s, m, en->value);
 		if (st)
@@ -302,7 +302,7 @@ enum qc_status qc_session_from_entries(struct qc_session *s, const struct qc_tes
 	for (size_t i = 0; i < s->n_rec; i++)
 		skipped |= !strcmp(s->rec[i].text, "skip");
 	if (skipped && (!comment || !*comment))
-		return qc_fail(QC_ERR_INVALID, "%s: a skipped item needs a comment saying why",
+		return qc_fail(QC_ERR_INVALID, _("%s: a skipped item needs a comment saying why"),
 			       t->id);
 	qc_session_set_comment(s, comment);
 	qc_session_update_verdict(s);

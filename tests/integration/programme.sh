@@ -19,6 +19,7 @@ expect_error() { # NAME FRAGMENT COMMAND...
 has "record: helium OK" "$("${Q[@]}" record helium level_pct=72 --operator tech --at "2026-11-16 08:10")" "(OK)"
 has "record: helium at the warning level (decimal comma)" "$("${Q[@]}" record helium level_pct=68,5 --operator tech)" "(TOLERANCE)"
 expect_error "record: not a number" "'7o' is not a number" "${Q[@]}" record helium level_pct=7o
+expect_error "record: not a number, in French" "level_pct : « 7o » n'est pas un nombre" "${Q[@]}" --lang fr record helium level_pct=7o
 expect_error "record: implausible value" "outside the plausible range" "${Q[@]}" record helium level_pct=650
 expect_error "record: unknown test" "unknown test 'heliun'" "${Q[@]}" record heliun level_pct=70
 expect_error "record: unknown item" "helium has no measurement 'level'" "${Q[@]}" record helium level=70

@@ -140,6 +140,48 @@ TEST(manual_session_from_entries)
 	cat_release(&cat);
 }
 
+/* The refusals typed in the entry form follow the interface language; English comes back. */
+TEST(manual_refusals_in_french)
+{
+	const struct qc_test *t = load();
+	struct qc_entry e[] = {
+	    {"level", "7o"},   {"q", "0.704;0.704;0.705"},
+	    {"door", "skip"},  {"beam", "n"},
+	    {"state", "good"}, {"p1", "-"},
+	    {"p2", "1042.5"},  {"note", "ras"},
+	};
+	struct qc_session s = {0};
+	t_speak_french();
+	CHECK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), "x") == QC_ERR_INVALID);
+	CHECK_STR(qc_errmsg(), "level : « 7o » n'est pas un nombre");
+	qc_session_release(&s);
+	e[0].value = "68";
+	memset(&s, 0, sizeof(s));
+	CHECK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), "") == QC_ERR_INVALID);
+	CHECK_STR(qc_errmsg(), "t : un élément passé demande un commentaire qui dit pourquoi");
+	qc_session_release(&s);
+	memset(&s, 0, sizeof(s));
+	CHECK(qc_session_from_entries(&s, t, e, 3, "x") == QC_ERR_INVALID);
+	CHECK_STR(qc_errmsg(), "t : aucune valeur pour « beam » (donnez une valeur, ou « passer » "
+			       "avec un commentaire)");
+	qc_session_release(&s);
+	memset(&s, 0, sizeof(s));
+	REQUIRE_OK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), "règle absente"));
+	for (size_t i = 0; i < s.n_rec; i++) {
+		if (!strcmp(s.rec[i].m.name, "delta"))
+			CHECK_STR(s.rec[i].m.note, "non calculé : « p1 » n'a pas de valeur");
+		if (!strcmp(s.rec[i].m.name, "q"))
+			CHECK_STR(s.rec[i].m.note, "moyenne de 3 lectures : 0.704;0.704;0.705");
+	}
+	qc_session_release(&s);
+	t_speak_english();
+	memset(&s, 0, sizeof(s));
+	CHECK(qc_session_from_entries(&s, t, e, QC_ARRAY_LEN(e), "") == QC_ERR_INVALID);
+	CHECK_STR(qc_errmsg(), "t: a skipped item needs a comment saying why");
+	qc_session_release(&s);
+	cat_release(&cat);
+}
+
 TEST(manual_formula_errors_in_catalogue)
 {
 	struct qc_catalog c;
