@@ -171,14 +171,14 @@ static enum qc_status set_text(struct parser *p, char **field, const char *v, bo
 {
 	if (append) {
 		if (!*field)
-			return PFAIL(p, "'+=' with nothing to continue");
+			return PFAIL(p, _("'+=' with nothing to continue"));
 		char *s = qc_xasprintf("%s\n%s", *field, v);
 		free(*field);
 		*field = s;
 		return QC_OK;
 	}
 	if (*field)
-		return PFAIL(p, "'%s' given twice", p->last_key);
+		return PFAIL(p, _("'%s' given twice"), p->last_key);
 	*field = qc_xstrdup(v);
 	return QC_OK;
 }
@@ -199,8 +199,8 @@ static enum qc_status leaf_widths(struct parser *p, struct qc_machine *m, const 
 			if (x)
 				*x = 'x';
 			enum qc_status st = PFAIL(p,
-						  "leaf_widths needs COUNTxWIDTH items (mm at "
-						  "isocentre, %d pairs at most), not '%s'",
+						  _("leaf_widths needs COUNTxWIDTH items (mm at "
+						    "isocentre, %d pairs at most), not '%s'"),
 						  QC_MAX_LEAF_PAIRS, w);
 			free(copy); /* after the message: w points into it */
 			return st;
@@ -225,39 +225,39 @@ static enum qc_status machine_key(struct parser *p, const char *k, const char *v
 	else if (!strcmp(k, "mv_iso_px")) {
 		double px[2];
 		if (parse_numbers(v, px, 2) != 2 || px[0] < 0 || px[1] < 0)
-			return PFAIL(p, "mv_iso_px needs two non-negative numbers: column row");
+			return PFAIL(p, _("mv_iso_px needs two non-negative numbers: column row"));
 		m->iso_col = px[0];
 		m->iso_row = px[1];
 		m->has_iso = true;
 	} else if (!strcmp(k, "leaf_pairs")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > QC_MAX_LEAF_PAIRS)
-			return PFAIL(p, "leaf_pairs must be an integer from 1 to %d",
+			return PFAIL(p, _("leaf_pairs must be an integer from 1 to %d"),
 				     QC_MAX_LEAF_PAIRS);
 		m->leaf_pairs = (int)n;
 	} else if (!strcmp(k, "leaf_width_mm")) {
 		if (!qc_parse_double(v, &m->leaf_width_mm) || m->leaf_width_mm <= 0)
-			return PFAIL(p, "leaf_width_mm must be a positive number");
+			return PFAIL(p, _("leaf_width_mm must be a positive number"));
 	} else if (!strcmp(k, "leaf_widths")) {
 		return leaf_widths(p, m, v);
 	} else if (!strcmp(k, "leaf_travel")) {
 		if (strcmp(v, "x") && strcmp(v, "y"))
 			return PFAIL(p,
-				     "leaf_travel must be x or y (the image axis the leaves move "
-				     "along)");
+				     _("leaf_travel must be x or y (the image axis the leaves move "
+				       "along)"));
 		m->leaf_travel = v[0];
 	} else if (!strcmp(k, "leaf_boundary")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > QC_MAX_LEAF_PAIRS)
-			return PFAIL(p,
-				     "leaf_boundary must be the pair number whose far side passes "
-				     "through the isocentre");
+			return PFAIL(
+			    p, _("leaf_boundary must be the pair number whose far side passes "
+				 "through the isocentre"));
 		m->leaf_boundary = (int)n;
 		p->boundary_line = p->line;
 	} else if (!strcmp(k, "leaf_numbering")) {
 		if (strcmp(v, "increasing") && strcmp(v, "decreasing"))
-			return PFAIL(p, "leaf_numbering must be increasing or decreasing");
+			return PFAIL(p, _("leaf_numbering must be increasing or decreasing"));
 		m->leaf_numbers_decrease = !strcmp(v, "decreasing");
 	} else
-		return PFAIL(p, "unknown key '%s' in a machine section", k);
+		return PFAIL(p, _("unknown key '%s' in a machine section"), k);
 	return QC_OK;
 }
 
@@ -272,7 +272,7 @@ static enum qc_status parse_weekdays(struct parser *p, const char *v, unsigned *
 			;
 		if (i == 7) {
 			enum qc_status st =
-			    PFAIL(p, "weekdays takes mon tue wed thu fri sat sun, not '%s'", w);
+			    PFAIL(p, _("weekdays takes mon tue wed thu fri sat sun, not '%s'"), w);
 			free(copy); /* after the message: w points into it */
 			return st;
 		}
@@ -289,16 +289,16 @@ static enum qc_status calendar_key(struct parser *p, const char *k, const char *
 	struct qc_date from, to;
 	struct qc_catalog *c = p->cat;
 	if (strcmp(k, "closed"))
-		return PFAIL(p, "unknown key '%s' in the calendar section (closed = DATE [DATE])",
-			     k);
+		return PFAIL(
+		    p, _("unknown key '%s' in the calendar section (closed = DATE [DATE])"), k);
 	int n = sscanf(v, "%15s %15s %7s", a, b, extra);
 	if (n < 1 || n > 2 || !qc_parse_date(a, &from) || (n == 2 && !qc_parse_date(b, &to)))
-		return PFAIL(p, "closed needs a date YYYY-MM-DD or two for a range");
+		return PFAIL(p, _("closed needs a date YYYY-MM-DD or two for a range"));
 	if (n == 1)
 		to = from;
 	long days = qc_date_diff(from, to);
 	if (days < 0 || days > 366)
-		return PFAIL(p, "a closed range runs forwards and lasts a year at most");
+		return PFAIL(p, _("a closed range runs forwards and lasts a year at most"));
 	for (long i = 0; i <= days; i++) {
 		struct qc_date d = qc_date_add(from, i);
 		c->closed = qc_xrealloc(c->closed, (c->n_closed + 1) * sizeof(*c->closed));
@@ -317,9 +317,9 @@ static enum qc_status review_key(struct parser *p, const char *k, const char *v)
 						  : NULL;
 	if (!field)
 		return PFAIL(
-		    p, "unknown key '%s' in the review section (auto_approve, self_review)", k);
+		    p, _("unknown key '%s' in the review section (auto_approve, self_review)"), k);
 	if (!parse_bool(v, field))
-		return PFAIL(p, "%s must be yes or no", k);
+		return PFAIL(p, _("%s must be yes or no"), k);
 	return QC_OK;
 }
 
@@ -336,7 +336,7 @@ static enum qc_status freq_key(struct parser *p, const char *k, const char *v, b
 		int cnt;
 		if (sscanf(v, "%d %15s %7s", &cnt, unit, extra) != 2 || cnt < 1 || cnt > 400)
 			return PFAIL(
-			    p, "every needs a count and a unit: '1 day', '2 weeks', '3 months'");
+			    p, _("every needs a count and a unit: '1 day', '2 weeks', '3 months'"));
 		if (!strcmp(unit, "day") || !strcmp(unit, "days"))
 			f->unit = 'd';
 		else if (!strcmp(unit, "week") || !strcmp(unit, "weeks"))
@@ -344,31 +344,31 @@ static enum qc_status freq_key(struct parser *p, const char *k, const char *v, b
 		else if (!strcmp(unit, "month") || !strcmp(unit, "months"))
 			f->unit = 'm';
 		else
-			return PFAIL(p, "unknown unit '%s' (day, week or month, or their plural)",
-				     unit);
+			return PFAIL(
+			    p, _("unknown unit '%s' (day, week or month, or their plural)"), unit);
 		f->every = cnt;
 	} else if (!strcmp(k, "treatment_days")) {
 		if (!parse_bool(v, &f->treatment_days))
-			return PFAIL(p, "treatment_days must be yes or no");
+			return PFAIL(p, _("treatment_days must be yes or no"));
 	} else if (!strcmp(k, "day")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > 31)
-			return PFAIL(p, "day must be a day of the month from 1 to 31");
+			return PFAIL(p, _("day must be a day of the month from 1 to 31"));
 		f->day = (int)n;
 	} else if (!strcmp(k, "weekdays")) {
 		return parse_weekdays(p, v, &f->weekdays);
 	} else if (!strcmp(k, "start")) {
 		struct qc_date d;
 		if (!qc_parse_date(v, &d))
-			return PFAIL(p, "start must be a date YYYY-MM-DD");
+			return PFAIL(p, _("start must be a date YYYY-MM-DD"));
 		f->start_y = d.y;
 		f->start_m = d.m;
 		f->start_d = d.d;
 	} else if (!strcmp(k, "window_start") || !strcmp(k, "window_end")) {
 		if (!qc_parse_int(v, &n) || n < 0 || n > 365)
-			return PFAIL(p, "%s must be a number of days from 0 to 365", k);
+			return PFAIL(p, _("%s must be a number of days from 0 to 365"), k);
 		*(!strcmp(k, "window_start") ? &f->window_start : &f->window_end) = (int)n;
 	} else
-		return PFAIL(p, "unknown key '%s' in a frequency section", k);
+		return PFAIL(p, _("unknown key '%s' in a frequency section"), k);
 	return QC_OK;
 }
 
@@ -385,29 +385,29 @@ static enum qc_status test_key(struct parser *p, const char *k, const char *v, b
 		return set_text(p, &t->instructions_en, v, append);
 	if (!strcmp(k, "frequency")) {
 		if (!qc_strlcpy(t->frequency, v, sizeof(t->frequency)))
-			return PFAIL(p, "frequency id too long");
+			return PFAIL(p, _("frequency id too long"));
 	} else if (!strcmp(k, "input")) {
 		if (strcmp(v, "images") && strcmp(v, "manual") && strcmp(v, "report"))
-			return PFAIL(p, "input must be images, manual or report");
+			return PFAIL(p, _("input must be images, manual or report"));
 		qc_strlcpy(t->input, v, sizeof(t->input));
 	} else if (!strcmp(k, "analysis")) {
 		if (!ana_find(v))
-			return PFAIL(p, "unknown analysis '%s'", v);
+			return PFAIL(p, _("unknown analysis '%s'"), v);
 		qc_strlcpy(t->analysis, v, sizeof(t->analysis));
 	} else if (!strcmp(k, "images")) {
 		char extra[8];
 		if (sscanf(v, "%d %d %7s", &t->min_images, &t->max_images, extra) != 2 ||
 		    t->min_images < 1 || t->max_images < t->min_images)
-			return PFAIL(p, "images needs a minimum and a maximum count: '1 5'");
+			return PFAIL(p, _("images needs a minimum and a maximum count: '1 5'"));
 	} else if (!strcmp(k, "field")) {
 		double f[4] = {0, 0, 0, 0};
 		int n = parse_numbers(v, f, 4);
 		if ((n != 2 && n != 4) || f[0] <= 0 || f[1] <= 0)
-			return PFAIL(p, "field needs: width height [centre_x centre_y], in mm");
+			return PFAIL(p, _("field needs: width height [centre_x centre_y], in mm"));
 		t->fields = qc_xrealloc(t->fields, (t->n_fields + 1) * sizeof(*t->fields));
 		memcpy(t->fields[t->n_fields++], f, sizeof(f));
 	} else
-		return PFAIL(p, "unknown key '%s' in a test section", k);
+		return PFAIL(p, _("unknown key '%s' in a test section"), k);
 	return QC_OK;
 }
 
@@ -422,22 +422,23 @@ static enum qc_status measure_levels(struct parser *p, struct qc_mdef *m, const 
 		} else if (qc_parse_double(v, &lv->ref))
 			lv->has_ref = true;
 		else
-			return PFAIL(p, "reference must be a number or 'nominal', not '%s'", v);
+			return PFAIL(p, _("reference must be a number or 'nominal', not '%s'"), v);
 	} else if (!strcmp(k, "tolerance")) {
 		if (!parse_band(v, &lv->has_tol_low, &lv->tol_low, &lv->has_tol_high,
 				&lv->tol_high))
-			return PFAIL(p,
-				     "tolerance must be 'X' (±X) or 'LOW HIGH' with '-' for none");
+			return PFAIL(
+			    p, _("tolerance must be 'X' (±X) or 'LOW HIGH' with '-' for none"));
 	} else if (!strcmp(k, "action")) {
 		if (!parse_band(v, &lv->has_act_low, &lv->act_low, &lv->has_act_high,
 				&lv->act_high))
-			return PFAIL(p, "action must be 'X' (±X) or 'LOW HIGH' with '-' for none");
+			return PFAIL(p,
+				     _("action must be 'X' (±X) or 'LOW HIGH' with '-' for none"));
 	} else if (!strcmp(k, "mode")) {
 		if (strcmp(v, "absolute") && strcmp(v, "percent"))
-			return PFAIL(p, "mode must be absolute or percent");
+			return PFAIL(p, _("mode must be absolute or percent"));
 		lv->percent = !strcmp(v, "percent");
 	} else
-		return PFAIL(p, "unknown key '%s' in a measure section", k);
+		return PFAIL(p, _("unknown key '%s' in a measure section"), k);
 	return QC_OK;
 }
 
@@ -451,21 +452,21 @@ static enum qc_status measure_key(struct parser *p, const char *k, const char *v
 		return set_text(p, &m->label_en, v, append);
 	if (!strcmp(k, "unit")) {
 		if (!qc_strlcpy(m->unit, v, sizeof(m->unit)))
-			return PFAIL(p, "unit too long");
+			return PFAIL(p, _("unit too long"));
 	} else if (!strcmp(k, "type")) {
 		static const char *const types[] = {"number", "bool", "choice", "text"};
 		size_t i;
 		for (i = 0; i < QC_ARRAY_LEN(types) && strcmp(v, types[i]); i++)
 			;
 		if (i == QC_ARRAY_LEN(types))
-			return PFAIL(p, "type must be number, bool, choice or text");
+			return PFAIL(p, _("type must be number, bool, choice or text"));
 		m->type = (enum qc_mtype)i;
 	} else if (!strcmp(k, "expected")) {
 		if (!parse_bool(v, &m->expected_yes))
-			return PFAIL(p, "expected must be yes or no");
+			return PFAIL(p, _("expected must be yes or no"));
 	} else if (!strcmp(k, "warning_only")) {
 		if (!parse_bool(v, &m->warning_only))
-			return PFAIL(p, "warning_only must be yes or no");
+			return PFAIL(p, _("warning_only must be yes or no"));
 	} else if (!strcmp(k, "choices"))
 		return set_text(p, &m->choices, v, false);
 	else if (!strcmp(k, "ok_choices"))
@@ -477,13 +478,14 @@ static enum qc_status measure_key(struct parser *p, const char *k, const char *v
 	else if (!strcmp(k, "range")) {
 		double r[2];
 		if (parse_numbers(v, r, 2) != 2 || r[0] >= r[1])
-			return PFAIL(p, "range needs two numbers LOW HIGH (the plausible values)");
+			return PFAIL(p,
+				     _("range needs two numbers LOW HIGH (the plausible values)"));
 		m->range_lo = r[0];
 		m->range_hi = r[1];
 		m->has_range = true;
 	} else if (!strcmp(k, "readings")) {
 		if (!qc_parse_int(v, &n) || n < 1 || n > 20)
-			return PFAIL(p, "readings must be an integer from 1 to 20");
+			return PFAIL(p, _("readings must be an integer from 1 to 20"));
 		m->readings = (int)n;
 	} else
 		return measure_levels(p, m, k, v);
@@ -516,7 +518,7 @@ static enum qc_status close_section(struct parser *p)
 	p->boundary_line = 0;
 	enum qc_status st = QC_OK;
 	if (m->leaf_boundary > m->leaf_pairs)
-		st = PFAIL(p, "leaf_boundary %d is not a leaf pair: the machine has %d pairs",
+		st = PFAIL(p, _("leaf_boundary %d is not a leaf pair: the machine has %d pairs"),
 			   m->leaf_boundary, m->leaf_pairs);
 	p->line = line;
 	return st;
@@ -536,7 +538,7 @@ static enum qc_status note_key(struct parser *p, const char *k)
 		return QC_OK;
 	for (size_t i = 0; i < p->n_seen; i++)
 		if (!strcmp(p->seen[i].key, k))
-			return PFAIL(p, "'%s' given twice in this section (first on line %d)", k,
+			return PFAIL(p, _("'%s' given twice in this section (first on line %d)"), k,
 				     p->seen[i].line);
 	if (p->n_seen < QC_ARRAY_LEN(p->seen)) {
 		qc_strlcpy(p->seen[p->n_seen].key, k, sizeof(p->seen[0].key));
@@ -556,13 +558,13 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 	char kind[32], id[96], extra[8];
 	struct qc_catalog *c = p->cat;
 	if (sscanf(hdr, "%31s %95s %7s", kind, id, extra) != 2)
-		return PFAIL(p, "a section header is [machine ID], [frequency ID], [test ID] or "
-				"[measure TEST.NAME]");
+		return PFAIL(p, _("a section header is [machine ID], [frequency ID], [test ID] or "
+				  "[measure TEST.NAME]"));
 	if (!strcmp(kind, "machine")) {
 		if (!valid_id(id, sizeof(c->machines->id)))
-			return PFAIL(p, "bad machine id '%s' (lower case, digits, _)", id);
+			return PFAIL(p, _("bad machine id '%s' (lower case, digits, _)"), id);
 		if (cat_find_machine(c, id))
-			return PFAIL(p, "machine '%s' defined twice", id);
+			return PFAIL(p, _("machine '%s' defined twice"), id);
 		c->machines = qc_xrealloc(c->machines, (c->n_machines + 1) * sizeof(*c->machines));
 		struct qc_machine *m = memset(&c->machines[c->n_machines], 0, sizeof(*m));
 		qc_strlcpy(m->id, id, sizeof(m->id));
@@ -573,9 +575,9 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 			qc_strlcpy(c->default_machine, id, sizeof(c->default_machine));
 	} else if (!strcmp(kind, "frequency")) {
 		if (!valid_id(id, sizeof(c->freqs->id)))
-			return PFAIL(p, "bad frequency id '%s' (lower case, digits, _)", id);
+			return PFAIL(p, _("bad frequency id '%s' (lower case, digits, _)"), id);
 		if (cat_find_freq(c, id))
-			return PFAIL(p, "frequency '%s' defined twice", id);
+			return PFAIL(p, _("frequency '%s' defined twice"), id);
 		c->freqs = qc_xrealloc(c->freqs, (c->n_freqs + 1) * sizeof(*c->freqs));
 		struct qc_frequency *f = memset(&c->freqs[c->n_freqs], 0, sizeof(*f));
 		qc_strlcpy(f->id, id, sizeof(f->id));
@@ -585,9 +587,9 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 		p->idx = c->n_freqs++;
 	} else if (!strcmp(kind, "test")) {
 		if (!valid_id(id, sizeof(c->tests->id)))
-			return PFAIL(p, "bad test id '%s' (lower case, digits, _)", id);
+			return PFAIL(p, _("bad test id '%s' (lower case, digits, _)"), id);
 		if (cat_find_test(c, id))
-			return PFAIL(p, "test '%s' defined twice", id);
+			return PFAIL(p, _("test '%s' defined twice"), id);
 		c->tests = qc_xrealloc(c->tests, (c->n_tests + 1) * sizeof(*c->tests));
 		struct qc_test *t = memset(&c->tests[c->n_tests], 0, sizeof(*t));
 		qc_strlcpy(t->id, id, sizeof(t->id));
@@ -598,20 +600,20 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 	} else if (!strcmp(kind, "measure")) {
 		char *dot = strchr(id, '.');
 		if (!dot)
-			return PFAIL(p, "a measure is named TEST.NAME, not '%s'", id);
+			return PFAIL(p, _("a measure is named TEST.NAME, not '%s'"), id);
 		*dot = '\0';
 		const struct qc_test *ct = cat_find_test(c, id);
 		if (!ct)
-			return PFAIL(p, "measure for unknown test '%s' (define the test first)",
+			return PFAIL(p, _("measure for unknown test '%s' (define the test first)"),
 				     id);
 		struct qc_test *t = &c->tests[ct - c->tests];
 		if (!valid_measure_name(dot + 1, sizeof(t->m->name)))
 			return PFAIL(p,
-				     "bad measure name '%s' (lower case, digits, _, '.' between "
-				     "words, '*' in a pattern)",
+				     _("bad measure name '%s' (lower case, digits, _, '.' between "
+				       "words, '*' in a pattern)"),
 				     dot + 1);
 		if (cat_find_mdef_exact(t, dot + 1))
-			return PFAIL(p, "measure '%s.%s' defined twice", id, dot + 1);
+			return PFAIL(p, _("measure '%s.%s' defined twice"), id, dot + 1);
 		t->m = qc_xrealloc(t->m, (t->n_m + 1) * sizeof(*t->m));
 		struct qc_mdef *m = memset(&t->m[t->n_m], 0, sizeof(*m));
 		qc_strlcpy(m->name, dot + 1, sizeof(m->name));
@@ -622,7 +624,7 @@ static enum qc_status open_section(struct parser *p, char *hdr)
 		p->idx = (size_t)(t - c->tests);
 		p->m_idx = t->n_m++;
 	} else
-		return PFAIL(p, "unknown section kind '%s'", kind);
+		return PFAIL(p, _("unknown section kind '%s'"), kind);
 	return QC_OK;
 }
 
@@ -637,20 +639,20 @@ static enum qc_status parse_line(struct parser *p, char *line)
 	if (*line == '[') {
 		char *end = strchr(line, ']');
 		if (!end || end[1])
-			return PFAIL(p, "unterminated section header");
+			return PFAIL(p, _("unterminated section header"));
 		*end = '\0';
 		return open_section(p, line + 1);
 	}
 	char *eq = strchr(line, '=');
 	if (!eq)
-		return PFAIL(p, "expected 'key = value'");
+		return PFAIL(p, _("expected 'key = value'"));
 	bool append = eq > line && eq[-1] == '+';
 	*(append ? eq - 1 : eq) = '\0';
 	char *k = qc_trim(line), *v = qc_trim(eq + 1);
 	if (!*k)
-		return PFAIL(p, "missing key before '='");
+		return PFAIL(p, _("missing key before '='"));
 	if (!*v)
-		return PFAIL(p, "missing value for '%s'", k);
+		return PFAIL(p, _("missing value for '%s'"), k);
 	qc_strlcpy(p->last_key, k, sizeof(p->last_key));
 	enum qc_status st = append || p->sec == SEC_NONE ? QC_OK : note_key(p, k);
 	if (st)
@@ -664,7 +666,7 @@ static enum qc_status parse_line(struct parser *p, char *line)
 	case SEC_REVIEW: return review_key(p, k, v);
 	case SEC_NONE: break;
 	}
-	return PFAIL(p, "'%s' outside any section", k);
+	return PFAIL(p, _("'%s' outside any section"), k);
 }
 
 static bool ordered(bool ha, double a, bool hb, double b)
@@ -701,17 +703,18 @@ static enum qc_status check_formula(struct parser *p, const struct qc_test *t,
 	struct formula_check fc = {t, m, NULL};
 	char err[160];
 	if (m->type != QC_MT_NUMBER)
-		return PFAIL(p, "%s.%s: a formula gives a number", t->id, m->name);
+		return PFAIL(p, _("%s.%s: a formula gives a number"), t->id, m->name);
 	if (cat_formula_check(m->formula, check_lookup, &fc, err, sizeof(err)))
 		return QC_OK;
 	if (fc.later == m)
-		return PFAIL(p, "%s.%s: formula '%s' refers to itself", t->id, m->name, m->formula);
+		return PFAIL(p, _("%s.%s: formula '%s' refers to itself"), t->id, m->name,
+			     m->formula);
 	if (fc.later)
 		return PFAIL(p,
-			     "%s.%s: formula '%s' uses %s, a formula computed after it (define "
-			     "[measure %s.%s] first)",
+			     _("%s.%s: formula '%s' uses %s, a formula computed after it (define "
+			       "[measure %s.%s] first)"),
 			     t->id, m->name, m->formula, fc.later->name, t->id, fc.later->name);
-	return PFAIL(p, "%s.%s: formula '%s': %s", t->id, m->name, m->formula, err);
+	return PFAIL(p, _("%s.%s: formula '%s': %s"), t->id, m->name, m->formula, err);
 }
 
 static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
@@ -725,25 +728,27 @@ static enum qc_status check_levels(struct parser *p, const struct qc_test *t,
 		for (int j = i + 1; j < 4; j++)
 			if (!ordered(has[i], lows[i], has[j], lows[j]))
 				return PFAIL(p,
-					     "%s.%s: levels must satisfy act_low <= tol_low <= "
-					     "tol_high <= act_high",
+					     _("%s.%s: levels must satisfy act_low <= tol_low <= "
+					       "tol_high <= act_high"),
 					     t->id, m->name);
 	if (qc_levels_any(lv) && m->type != QC_MT_NUMBER)
-		return PFAIL(p, "%s.%s: tolerance levels apply to numbers only", t->id, m->name);
+		return PFAIL(p, _("%s.%s: tolerance levels apply to numbers only"), t->id, m->name);
 	if (lv->percent && (!lv->has_ref || (!lv->ref_nominal && lv->ref == 0)))
-		return PFAIL(p, "%s.%s: percent levels need a non-zero reference", t->id, m->name);
+		return PFAIL(p, _("%s.%s: percent levels need a non-zero reference"), t->id,
+			     m->name);
 	if (m->type == QC_MT_CHOICE && !m->choices)
-		return PFAIL(p, "%s.%s: a choice needs 'choices = a|b|c'", t->id, m->name);
+		return PFAIL(p, _("%s.%s: a choice needs 'choices = a|b|c'"), t->id, m->name);
 	/* A choice is stored as the answer's text: one that does not fit could never be taken. */
 	for (const char *c = m->choices; c && *c;) {
 		size_t len = strcspn(c, "|");
 		if (len > QC_ANSWER_MAX)
-			return PFAIL(p, "%s.%s: the choice '%.*s...' is longer than %d bytes",
+			return PFAIL(p, _("%s.%s: the choice '%.*s...' is longer than %d bytes"),
 				     t->id, m->name, 20, c, QC_ANSWER_MAX);
 		c += len + (c[len] == '|');
 	}
 	if (!m->label_fr || !m->label_en)
-		return PFAIL(p, "%s.%s: label.fr and label.en are both required", t->id, m->name);
+		return PFAIL(p, _("%s.%s: label.fr and label.en are both required"), t->id,
+			     m->name);
 	if (m->formula)
 		return check_formula(p, t, m);
 	return QC_OK;
@@ -771,21 +776,22 @@ static enum qc_status check_catalog(struct parser *p)
 	for (size_t i = 0; i < c->n_freqs; i++)
 		if (!c->freqs[i].every || !c->freqs[i].name_fr || !c->freqs[i].name_en) {
 			p->line = c->freqs[i].line;
-			return PFAIL(p, "frequency '%s' needs every, name.fr and name.en",
+			return PFAIL(p, _("frequency '%s' needs every, name.fr and name.en"),
 				     c->freqs[i].id);
 		}
 	for (size_t i = 0; i < c->n_tests; i++) {
 		const struct qc_test *t = &c->tests[i];
 		p->line = t->line;
 		if (!t->name_fr || !t->name_en)
-			return PFAIL(p, "test '%s' needs name.fr and name.en", t->id);
+			return PFAIL(p, _("test '%s' needs name.fr and name.en"), t->id);
 		if (!t->frequency[0] || !cat_find_freq(c, t->frequency))
-			return PFAIL(p, "test '%s': unknown or missing frequency '%s'", t->id,
+			return PFAIL(p, _("test '%s': unknown or missing frequency '%s'"), t->id,
 				     t->frequency);
 		if (!t->input[0])
-			return PFAIL(p, "test '%s' needs input = images, manual or report", t->id);
+			return PFAIL(p, _("test '%s' needs input = images, manual or report"),
+				     t->id);
 		if (t->analysis[0] && strcmp(t->input, "images"))
-			return PFAIL(p, "test '%s': an analysis needs input = images", t->id);
+			return PFAIL(p, _("test '%s': an analysis needs input = images"), t->id);
 		for (size_t j = 0; j < t->n_m; j++) {
 			enum qc_status st = check_levels(p, t, &t->m[j]);
 			if (st)
@@ -793,8 +799,8 @@ static enum qc_status check_catalog(struct parser *p)
 			if (cat_mdef_is_pattern(&t->m[j]) && !strcmp(t->input, "manual")) {
 				p->line = t->m[j].line;
 				return PFAIL(p,
-					     "measure '%s.%s': a pattern ('*') judges the values "
-					     "of an analysis, not typed ones",
+					     _("measure '%s.%s': a pattern ('*') judges the values "
+					       "of an analysis, not typed ones"),
 					     t->id, t->m[j].name);
 			}
 		}
@@ -825,7 +831,7 @@ enum qc_status cat_parse(const char *text, const char *name, struct qc_catalog *
 	if (!st)
 		st = check_catalog(&p);
 	if (!st && !cat->n_tests)
-		st = qc_fail(QC_ERR_FORMAT, "%s: no test defined", name);
+		st = qc_fail(QC_ERR_FORMAT, _("%s: no test defined"), name);
 	if (st)
 		cat_release(cat);
 	return st;
@@ -840,7 +846,7 @@ enum qc_status cat_load_file(const char *path, struct qc_catalog *cat)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return qc_fail(QC_ERR_IO, "cannot open catalogue '%s': %s", path,
+		return qc_fail(QC_ERR_IO, _("cannot open catalogue '%s': %s"), path,
 			       qc_errno_text(errno));
 	struct qc_buf b = {0};
 	char chunk[8192];
@@ -851,12 +857,12 @@ enum qc_status cat_load_file(const char *path, struct qc_catalog *cat)
 	fclose(f);
 	if (err) {
 		qc_buf_release(&b);
-		return qc_fail(QC_ERR_IO, "cannot read catalogue '%s'", path);
+		return qc_fail(QC_ERR_IO, _("cannot read catalogue '%s'"), path);
 	}
 	char *text = qc_buf_detach(&b);
 	if (strlen(text) != b.len && b.len) {
 		free(text);
-		return qc_fail(QC_ERR_FORMAT, "%s: contains a NUL byte (not a text file)", path);
+		return qc_fail(QC_ERR_FORMAT, _("%s: contains a NUL byte (not a text file)"), path);
 	}
 	enum qc_status st = cat_parse(text, path, cat);
 	free(text);

@@ -100,6 +100,30 @@ TEST(catalog_outside_section_and_syntax)
 	CHECK(strstr(qc_errmsg(), "cannot open catalogue '/nonexistent/x.cat'") != NULL);
 }
 
+/* The physicist reads the catalogue's errors in the interface language, after the same
+ * "file:line: " prefix. */
+TEST(catalog_errors_in_french)
+{
+	struct qc_catalog cat;
+	t_speak_french();
+	CHECK(cat_parse("name = x\n", "a.cat", &cat) == QC_ERR_FORMAT);
+	CHECK_STR(qc_errmsg(), "a.cat:1: « name » en dehors de toute section");
+	CHECK(cat_parse("[widget w]\n", "a.cat", &cat) == QC_ERR_FORMAT);
+	CHECK_STR(qc_errmsg(), "a.cat:1: type de section inconnu « widget »");
+	char *text = qc_xasprintf("%s[measure t.b]\nlabel.fr = b\nlabel.en = b\nformula = (a * 2\n",
+				  "[frequency m]\nname.fr = M\nname.en = M\nevery = 1 month\n"
+				  "[test t]\nname.fr = T\nname.en = T\nfrequency = m\n"
+				  "input = manual\n[measure t.a]\nlabel.fr = a\nlabel.en = a\n");
+	CHECK(cat_parse(text, "f.cat", &cat) == QC_ERR_FORMAT);
+	CHECKF(
+	    strstr(qc_errmsg(), "f.cat:13: t.b : formule « (a * 2 » : parenthèse « ) » manquante"),
+	    "%s", qc_errmsg());
+	free(text);
+	t_speak_english();
+	CHECK(cat_parse("[widget w]\n", "a.cat", &cat) == QC_ERR_FORMAT);
+	CHECK_STR(qc_errmsg(), "a.cat:1: unknown section kind 'widget'");
+}
+
 TEST(catalog_continuation_and_one_sided_levels)
 {
 	struct qc_catalog cat;
