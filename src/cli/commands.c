@@ -18,10 +18,10 @@ static int find_test(struct cli_env *env, const char *analysis, const struct qc_
 	if (env->o->test) {
 		*out = cat_find_test(&env->cat, env->o->test);
 		if (!*out)
-			return cli_error("unknown test '%s' (see unityqc catalog show)",
+			return cli_error(_("unknown test '%s' (see unityqc catalog show)"),
 					 env->o->test);
 		if (strcmp((*out)->analysis, analysis))
-			return cli_error("test '%s' does not use analysis '%s'", env->o->test,
+			return cli_error(_("test '%s' does not use analysis '%s'"), env->o->test,
 					 analysis);
 		return 0;
 	}
@@ -53,18 +53,20 @@ static void print_records(const struct qc_session *s, int image)
 
 void cli_print_session(const struct qc_session *s)
 {
-	printf("%s %s  verdict %s\n", s->analysis[0] ? s->analysis : s->test, s->analysis_version,
-	       qc_verdict_name(s->verdict));
+	printf(_("%s %s  verdict %s\n"), s->analysis[0] ? s->analysis : s->test,
+	       s->analysis_version, qc_verdict_name(s->verdict));
 	for (size_t i = 0; i < s->n_in; i++) {
-		printf("image %zu: %s%s%s\n", i, s->in[i].path, s->in[i].label[0] ? "  role " : "",
-		       s->in[i].label);
+		if (s->in[i].label[0])
+			printf(_("image %zu: %s  role %s\n"), i, s->in[i].path, s->in[i].label);
+		else
+			printf(_("image %zu: %s\n"), i, s->in[i].path);
 		print_records(s, (int)i);
 	}
 	bool whole = false;
 	for (size_t k = 0; k < s->n_rec && !whole; k++)
 		whole = s->rec[k].m.image < 0;
 	if (whole) {
-		puts(s->n_in ? "whole session:" : "values:");
+		puts(s->n_in ? _("whole session:") : _("values:"));
 		print_records(s, -1);
 	}
 }
@@ -86,7 +88,7 @@ int cli_finish_session(struct cli_env *env, struct qc_session *s)
 	} else {
 		cli_print_session(s);
 		if (o->save)
-			printf("saved session %lld\n", (long long)s->id);
+			printf(_("saved session %lld\n"), (long long)s->id);
 	}
 	qc_session_release(s);
 	return 0;
@@ -96,10 +98,11 @@ int cli_analyze(struct cli_env *env)
 {
 	struct cli_opts *o = env->o;
 	if (o->argc < 3)
-		return cli_error("usage: unityqc analyze ANALYSIS FILE|DIR... [--json] [--save]");
+		return cli_error(
+		    _("usage: unityqc analyze ANALYSIS FILE|DIR... [--json] [--save]"));
 	const char *analysis = o->argv[1];
 	if (!ana_find(analysis))
-		return cli_error("unknown analysis '%s'", analysis);
+		return cli_error(_("unknown analysis '%s'"), analysis);
 	const struct qc_test *t;
 	int rc = cli_catalog(env);
 	if (!rc)
@@ -107,7 +110,7 @@ int cli_analyze(struct cli_env *env)
 	if (rc)
 		return rc;
 	if (o->save && !t)
-		return cli_error("no test of the catalogue uses '%s': give --test ID to save",
+		return cli_error(_("no test of the catalogue uses '%s': give --test ID to save"),
 				 analysis);
 	char **paths;
 	size_t n;
@@ -136,9 +139,9 @@ int cli_report(struct cli_env *env)
 	struct cli_opts *o = env->o;
 	long id;
 	if (o->argc != 3 || strcmp(o->argv[1], "session") || !o->output)
-		return cli_error("usage: unityqc report session ID -o FILE.pdf");
+		return cli_error(_("usage: unityqc report session ID -o FILE.pdf"));
 	if (!qc_parse_int(o->argv[2], &id) || id <= 0)
-		return cli_error("bad session id '%s'", o->argv[2]);
+		return cli_error(_("bad session id '%s'"), o->argv[2]);
 	int rc = cli_catalog(env);
 	if (!rc)
 		rc = cli_store(env);
@@ -251,13 +254,13 @@ int cli_catalog_cmd(struct cli_env *env)
 	}
 	if (strcmp(sub, "show"))
 		return cli_error(
-		    "usage: unityqc catalog check [FILE] | show [TEST] [--json] | export");
+		    _("usage: unityqc catalog check [FILE] | show [TEST] [--json] | export"));
 	int rc = cli_catalog(env);
 	if (rc)
 		return rc;
 	const char *only = o->argc > 2 ? o->argv[2] : NULL;
 	if (only && !cat_find_test(&env->cat, only))
-		return cli_error("unknown test '%s'", only);
+		return cli_error(_("unknown test '%s'"), only);
 	struct qc_buf b = {0};
 	if (o->json)
 		qc_buf_add(&b, "{\"tests\": [");
@@ -286,7 +289,7 @@ int cli_scan(struct cli_env *env)
 {
 	struct dcm_scan scan;
 	if (env->o->argc != 2)
-		return cli_error("usage: unityqc scan DIR");
+		return cli_error(_("usage: unityqc scan DIR"));
 	if (dcm_scan_dir(env->o->argv[1], &scan, NULL, NULL))
 		return cli_error("%s", qc_errmsg());
 	for (size_t i = 0; i < scan.n_series; i++) {
@@ -298,7 +301,9 @@ int cli_scan(struct cli_env *env)
 	       scan.dicom_files, scan.skipped, scan.n_series);
 	/* Images in a folder that cannot be opened are missing from the list: say so. */
 	if (scan.unreadable_dirs)
-		printf("%zu sub-folder(s) could not be read\n", scan.unreadable_dirs);
+		printf(ngettext("%zu sub-folder(s) could not be read\n",
+				"%zu sub-folder(s) could not be read\n", scan.unreadable_dirs),
+		       scan.unreadable_dirs);
 	dcm_scan_release(&scan);
 	return 0;
 }
@@ -314,7 +319,7 @@ int cli_seed_demo(struct cli_env *env)
 	if (!t)
 		return 0; /* a site catalogue without this test: nothing to demonstrate */
 	if (run_expand_paths(args, 1, &paths, &n))
-		return cli_error("demo data: %s", qc_errmsg());
+		return cli_error(_("demo data: %s"), qc_errmsg());
 	/* Date the demo session when its images were acquired. */
 	struct qc_tags tags;
 	struct qc_geometry geo;
@@ -335,10 +340,10 @@ int cli_seed_demo(struct cli_env *env)
 	run_free_paths(paths, n);
 	qc_clock_set(env->o->today); /* back to the real (or requested) clock */
 	if (st)
-		return cli_error("demo data: %s", qc_errmsg());
+		return cli_error(_("demo data: %s"), qc_errmsg());
 	qc_session_set_comment(&s,
 			       _("Demo session: images generated by mvgen (sample-dicom/mvic)."));
 	st = store_save_session(env->st, &s);
 	qc_session_release(&s);
-	return st ? cli_error("demo data: %s", qc_errmsg()) : 0;
+	return st ? cli_error(_("demo data: %s"), qc_errmsg()) : 0;
 }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "cli_int.h"
+#include "qc/i18n.h"
 
 #ifndef QC_SRCDIR
 #define QC_SRCDIR "."
@@ -96,8 +97,8 @@ int cli_store(struct cli_env *env)
 	const char *busy = getenv("UNITYQC_BUSY_MS");
 	/* A wrong value is said: ignoring it would wait 5 s where the user asked otherwise. */
 	if (busy && *busy && (!qc_parse_int(busy, &ms) || ms < 0 || ms > 600000))
-		return cli_error("UNITYQC_BUSY_MS must be a number of milliseconds from 0 to "
-				 "600000, not '%s'",
+		return cli_error(_("UNITYQC_BUSY_MS must be a number of milliseconds from 0 to "
+				   "600000, not '%s'"),
 				 busy);
 	cli_db_path(env);
 	if (store_open(env->db_path, &env->st) != QC_OK)

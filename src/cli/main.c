@@ -98,7 +98,7 @@ static int parse(int argc, char **argv, struct cli_opts *o)
 		const char **slot = value_slot(o, a);
 		if (slot) {
 			if (i + 1 >= argc)
-				return cli_error("option %s needs a value", a) + 1;
+				return cli_error(_("option %s needs a value"), a) + 1;
 			*slot = argv[++i];
 		} else if (!strcmp(a, "--json"))
 			o->json = true;
@@ -119,7 +119,7 @@ static int parse(int argc, char **argv, struct cli_opts *o)
 		else if (!strcmp(a, "--version"))
 			o->argv[o->argc++] = "version";
 		else if (a[0] == '-' && a[1])
-			return cli_error("unknown option '%s' (see unityqc --help)", a) + 1;
+			return cli_error(_("unknown option '%s' (see unityqc --help)"), a) + 1;
 		else
 			o->argv[o->argc++] = argv[i];
 	}
@@ -173,7 +173,7 @@ static int dispatch(struct cli_env *env)
 	for (size_t i = 0; i < QC_ARRAY_LEN(cmds); i++)
 		if (!strcmp(cmd, cmds[i].name))
 			return cmds[i].fn(env);
-	cli_error("unknown command '%s'", cmd);
+	cli_error(_("unknown command '%s'"), cmd);
 	usage(stderr);
 	return 2;
 }

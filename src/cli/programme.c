@@ -8,6 +8,7 @@
 
 #include "cli_int.h"
 #include "qc/clock.h"
+#include "qc/i18n.h"
 #include "qc/run.h"
 #include "qc/sched.h"
 
@@ -72,9 +73,9 @@ static int session_times(struct cli_env *env, struct qc_session *s)
 {
 	time_t t = qc_now();
 	if (env->o->at && !qc_parse_datetime(env->o->at, &t))
-		return cli_error("bad --at '%s' (expected YYYY-MM-DD HH:MM[:SS])", env->o->at);
+		return cli_error(_("bad --at '%s' (expected YYYY-MM-DD HH:MM[:SS])"), env->o->at);
 	if (t > qc_now() + 60)
-		return cli_error("--at %s lies in the future", env->o->at);
+		return cli_error(_("--at %s lies in the future"), env->o->at);
 	qc_format_time(t, s->completed_at, sizeof(s->completed_at));
 	qc_strlcpy(s->started_at, s->completed_at, sizeof(s->started_at));
 	return 0;
@@ -85,7 +86,7 @@ static int session_links(struct cli_env *env, struct qc_session *s)
 	long id;
 	if (env->o->supersedes) {
 		if (!qc_parse_int(env->o->supersedes, &id) || id <= 0)
-			return cli_error("bad --supersedes '%s'", env->o->supersedes);
+			return cli_error(_("bad --supersedes '%s'"), env->o->supersedes);
 		s->supersedes = id;
 	}
 	s->not_for_scheduling = env->o->not_for_scheduling;
@@ -101,22 +102,23 @@ int cli_record(struct cli_env *env)
 {
 	struct cli_opts *o = env->o;
 	if (o->argc < 3)
-		return cli_error("usage: unityqc record TEST NAME=VALUE... [--comment TEXT]");
+		return cli_error(_("usage: unityqc record TEST NAME=VALUE... [--comment TEXT]"));
 	int rc = open_both(env);
 	if (rc)
 		return rc;
 	const struct qc_test *t = cat_find_test(&env->cat, o->argv[1]);
 	if (!t)
-		return cli_error("unknown test '%s' (see unityqc catalog show)", o->argv[1]);
+		return cli_error(_("unknown test '%s' (see unityqc catalog show)"), o->argv[1]);
 	if (strcmp(t->input, "manual"))
-		return cli_error("%s is not a manual test (use unityqc analyze for images)", t->id);
+		return cli_error(_("%s is not a manual test (use unityqc analyze for images)"),
+				 t->id);
 	struct qc_entry *e = qc_xcalloc((size_t)o->argc, sizeof(*e));
 	size_t n = 0;
 	for (int i = 2; i < o->argc; i++) {
 		char *eq = strchr(o->argv[i], '=');
 		if (!eq) {
 			free(e);
-			return cli_error("expected NAME=VALUE, not '%s'", o->argv[i]);
+			return cli_error(_("expected NAME=VALUE, not '%s'"), o->argv[i]);
 		}
 		*eq = '\0';
 		e[n++] = (struct qc_entry){o->argv[i], eq + 1};
@@ -146,7 +148,7 @@ int cli_record(struct cli_env *env)
 			fputs(b.s, stdout);
 			qc_buf_release(&b);
 		} else {
-			printf("saved session %lld (%s)\n", (long long)s.id,
+			printf(_("saved session %lld (%s)\n"), (long long)s.id,
 			       qc_verdict_name(s.verdict));
 		}
 	}
@@ -205,12 +207,12 @@ int cli_history(struct cli_env *env)
 	struct store_value *v;
 	size_t n;
 	if (env->o->argc != 2)
-		return cli_error("usage: unityqc history TEST [--since DATE] [--csv | --json]");
+		return cli_error(_("usage: unityqc history TEST [--since DATE] [--csv | --json]"));
 	int rc = open_both(env);
 	if (rc)
 		return rc;
 	if (!cat_find_test(&env->cat, env->o->argv[1]))
-		return cli_error("unknown test '%s'", env->o->argv[1]);
+		return cli_error(_("unknown test '%s'"), env->o->argv[1]);
 	if (store_history(env->st, env->o->argv[1], env->o->since, &v, &n))
 		return cli_error("%s", qc_errmsg());
 	struct qc_buf b = {0};
@@ -259,11 +261,12 @@ int cli_review(struct cli_env *env)
 	long id;
 	if (o->argc != 2 || !qc_parse_int(o->argv[1], &id) || id <= 0 || o->approve == o->reject)
 		return cli_error(
-		    "usage: unityqc review SESSION --approve|--reject [--comment TEXT]");
+		    _("usage: unityqc review SESSION --approve|--reject [--comment TEXT]"));
 	const char *who = o->reviewer ? o->reviewer : run_login_name();
 	if (store_review(env->st, id, who, o->approve, o->comment, env->cat.review.self_review))
 		return cli_error("%s", qc_errmsg());
-	printf("session %ld %s by %s\n", id, o->approve ? "approved" : "rejected", who);
+	printf(o->approve ? _("session %ld approved by %s\n") : _("session %ld rejected by %s\n"),
+	       id, who);
 	return 0;
 }
 
@@ -308,12 +311,12 @@ static int downtime_end(struct cli_env *env, long id, const char *date)
 		;
 	int rc = 0;
 	if (i == n)
-		rc = cli_error("no downtime period %ld in force", id);
+		rc = cli_error(_("no downtime period %ld in force"), id);
 	else if (store_add_downtime(env->st, d[i].from, date, d[i].reason, env->o->operator_name,
 				    id, &new_id))
 		rc = cli_error("%s", qc_errmsg());
 	else
-		printf("downtime %lld: %s .. %s\n", (long long)new_id, d[i].from, date);
+		printf(_("downtime %lld: %s .. %s\n"), (long long)new_id, d[i].from, date);
 	free(d);
 	return rc;
 }
@@ -333,13 +336,13 @@ int cli_downtime(struct cli_env *env)
 		if (store_add_downtime(env->st, o->argv[2], o->argv[3], o->reason, o->operator_name,
 				       0, &id))
 			return cli_error("%s", qc_errmsg());
-		printf("downtime %lld: %s .. %s\n", (long long)id, o->argv[2], o->argv[3]);
+		printf(_("downtime %lld: %s .. %s\n"), (long long)id, o->argv[2], o->argv[3]);
 		return 0;
 	}
 	if (!strcmp(sub, "end") && o->argc == 4 && qc_parse_int(o->argv[2], &old))
 		return downtime_end(env, old, o->argv[3]);
 	return cli_error(
-	    "usage: unityqc downtime add FROM TO [--reason TEXT] | end ID DATE | list");
+	    _("usage: unityqc downtime add FROM TO [--reason TEXT] | end ID DATE | list"));
 }
 
 /* mkdir -p of the folder part of path. */
@@ -351,10 +354,11 @@ static int make_parents(const char *path)
 		*p = '\0';
 		struct stat sb;
 		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-			rc = cli_error("cannot create folder '%s': %s", dir, qc_errno_text(errno));
+			rc = cli_error(_("cannot create folder '%s': %s"), dir,
+				       qc_errno_text(errno));
 		else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 			rc = cli_error(
-			    "cannot create folder '%s': a file of that name is in the way", dir);
+			    _("cannot create folder '%s': a file of that name is in the way"), dir);
 		*p = '/';
 	}
 	free(dir);
@@ -370,7 +374,7 @@ static int stage_text(const char *path, const char *text, char *tmp, size_t n)
 	snprintf(tmp, n, "%s.XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)
-		return cli_error("cannot write '%s': %s", path, qc_errno_text(errno));
+		return cli_error(_("cannot write '%s': %s"), path, qc_errno_text(errno));
 	size_t len = strlen(text);
 	bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
 	int e = errno;
@@ -380,7 +384,7 @@ static int stage_text(const char *path, const char *text, char *tmp, size_t n)
 	}
 	if (!ok) {
 		unlink(tmp);
-		return cli_error("cannot write '%s': %s", tmp, qc_errno_text(e));
+		return cli_error(_("cannot write '%s': %s"), tmp, qc_errno_text(e));
 	}
 	return 0;
 }
@@ -396,8 +400,9 @@ static int apply_target(const struct cli_opts *o, char *buf, size_t n)
 	else if (home && *home)
 		snprintf(buf, n, "%s/.config/unityqc/catalog.cat", home);
 	else
-		return cli_error("HOME is not set: say where to install the catalogue with -o PATH "
-				 "(or set XDG_CONFIG_HOME)");
+		return cli_error(
+		    _("HOME is not set: say where to install the catalogue with -o PATH "
+		      "(or set XDG_CONFIG_HOME)"));
 	return 0;
 }
 
@@ -425,13 +430,13 @@ static int apply_catalog(struct cli_env *env, const struct qc_catalog *newer, co
 		return rc;
 	}
 	if (rename(tmp, target) != 0) {
-		rc = cli_error("catalogue version %lld recorded but not installed: cannot rename "
-			       "'%s' to '%s': %s",
+		rc = cli_error(_("catalogue version %lld recorded but not installed: cannot rename "
+				 "'%s' to '%s': %s"),
 			       (long long)version, tmp, target, qc_errno_text(errno));
 		unlink(tmp);
 		return rc;
 	}
-	printf("catalogue version %lld recorded, installed as %s\n", (long long)version, target);
+	printf(_("catalogue version %lld recorded, installed as %s\n"), (long long)version, target);
 	return 0;
 }
 
@@ -453,7 +458,7 @@ static void print_changes(char **lines, size_t n)
 		}
 	}
 	if (!n)
-		puts("no change of tests, levels, references or machine settings");
+		puts(_("no change of tests, levels, references or machine settings"));
 }
 
 static void free_lines(char **lines, size_t n)
@@ -472,10 +477,12 @@ int cli_catalog_change(struct cli_env *env, bool apply)
 	size_t n;
 	int rc;
 	if (o->argc < 3 || o->argc > 4 || (apply && o->argc != 3))
-		return cli_error(apply ? "usage: unityqc catalog apply FILE --why TEXT [-o PATH]"
-				       : "usage: unityqc catalog diff [OLD] NEW");
+		return cli_error("%s",
+				 apply ? _("usage: unityqc catalog apply FILE --why TEXT [-o PATH]")
+				       : _("usage: unityqc catalog diff [OLD] NEW"));
 	if (apply && (!o->why || !*o->why))
-		return cli_error("catalog apply needs --why: the reason of the change is recorded");
+		return cli_error(
+		    _("catalog apply needs --why: the reason of the change is recorded"));
 	const char *new_path = o->argv[o->argc - 1];
 	if (o->argc == 4)
 		rc = load_other(o->argv[2], &older);
@@ -505,14 +512,14 @@ int cli_import(struct cli_env *env)
 {
 	struct cli_opts *o = env->o;
 	if (o->argc != 3 || strcmp(o->argv[1], "piqt"))
-		return cli_error("usage: unityqc import piqt FILE.htm [--json] [--save]");
+		return cli_error(_("usage: unityqc import piqt FILE.htm [--json] [--save]"));
 	int rc = cli_catalog(env);
 	if (rc)
 		return rc;
 	const char *test_id = o->test ? o->test : "piqt";
 	const struct qc_test *t = cat_find_test(&env->cat, test_id);
 	if (!t && o->test)
-		return cli_error("unknown test '%s'", o->test);
+		return cli_error(_("unknown test '%s'"), o->test);
 	const char *paths[] = {o->argv[2]};
 	struct run_request rq = {.cat = &env->cat,
 				 .test = t,

@@ -63,7 +63,7 @@ check "Philips: lengths within 190 ± 2 mm: OK" test "$(verdict "$T_TMP/PhilipsA
 check "Philips: slice thickness 5.3 mm: OK" test "$(verdict "$T_TMP/PhilipsAchieva.json" slice_thickness_mm)" = OK
 check "SNR is a trend value (no levels)" test "$(verdict "$T_TMP/GE.json" snr)" = NO_TOL
 has "GE: an overlay per ROI in the text output" "$("$BIN" analyze acr "$ACR/GE" --test acr)" "role slice 7: uniformity, ghosting, SNR"
-has "GE: the roles in French" "$("$BIN" --lang fr analyze acr "$ACR/GE" --test acr)" "role coupe 7 : uniformité, images fantômes, RSB"
+has "GE: the roles in French" "$("$BIN" --lang fr analyze acr "$ACR/GE" --test acr)" "rôle coupe 7 : uniformité, images fantômes, RSB"
 
 # Refusals with a reason.
 out=$("$BIN" analyze acr "$SHARED/mrl/mv/field/square_50mm_offset_2025-09-17.dcm" 2>&1)

@@ -135,6 +135,7 @@ check "bad: nothing more stored" test "$(sqlite3 "$DB" 'select count(*) from ses
 locker=$!
 sleep 0.5
 expect_error "bad: locked database" "locked" env UNITYQC_BUSY_MS=500 "$BIN" --db "$DB" analyze mvic_field "$FIELD" --save
+expect_error "bad: locked database, in French" "la base de données est verrouillée par un autre utilisateur (abandon après 0.5 s)" env UNITYQC_BUSY_MS=500 "$BIN" --db "$DB" --lang fr analyze mvic_field "$FIELD" --save
 expect_error "bad: UNITYQC_BUSY_MS not a number is refused" "UNITYQC_BUSY_MS must be a number of milliseconds from 0 to 600000, not '5s'" env UNITYQC_BUSY_MS=5s "$BIN" --db "$DB" sessions
 expect_error "bad: UNITYQC_BUSY_MS out of range is refused" "not '-1'" env UNITYQC_BUSY_MS=-1 "$BIN" --db "$DB" sessions
 wait $locker
@@ -181,11 +182,22 @@ fi
 if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
 	out=$("${as_user[@]}" "$BIN" scan "$SCAN" 2>&1)
 	has "scan: an unreadable sub-folder is said" "$out" "1 sub-folder(s) could not be read"
+	has "scan: an unreadable sub-folder is said, in French" "$("${as_user[@]}" "$BIN" --lang fr scan "$SCAN" 2>&1)" "1 sous-dossier n'a pas pu être lu"
 	has "scan: the readable images are still listed" "$out" "1 DICOM images"
 else
 	echo "skip scan: an unreadable sub-folder is said (running as root without setpriv: chmod 000 does not stop root)"
 fi
 chmod 755 "$SCAN/locked"
 rm -rf "$SCAN"
+
+# The words the command line prints follow the interface language; English is unchanged above.
+FR=$T_TMP/fr.db
+out=$("$BIN" --db "$FR" --lang fr analyze mvic_field "$FIELD" --save)
+has "French: analyze names the image and its role" "$out" "image 0 : $FIELD  rôle 50 x 50 mm centré en (+50, +0)"
+has "French: analyze says the session is saved" "$out" "séance 1 enregistrée"
+has "English: analyze names the image and its role" "$("$BIN" analyze mvic_field "$FIELD")" "image 0: $FIELD  role 50 x 50 mm at (+50, +0)"
+expect_error "French: usage" "usage : unityqc report session ID -o FICHIER.pdf" "$BIN" --lang fr report
+expect_error "French: a correction of another test, with its context" "impossible d'enregistrer la séance helium dans « $FR » : la séance 1 est une séance « mvic_field » : une séance « helium » ne peut pas la corriger" "$BIN" --db "$FR" --lang fr record helium level_pct=72 --operator tech --supersedes 1
+expect_error "French: a catalogue error keeps its file:line prefix" "bad.cat:3: clé inconnue « bogus » dans une section" "$BIN" --lang fr catalog check "$T_TMP/bad.cat"
 
 t_summary
