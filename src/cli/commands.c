@@ -195,8 +195,8 @@ int cli_sessions(struct cli_env *env)
 			printf("%6lld  %s  %-16s %-10s %-9s %s%s%s\n", (long long)r->id,
 			       r->completed_at, r->test, qc_verdict_name(r->verdict),
 			       cli_review_name(r->review), r->operator_name,
-			       r->has_comment ? "  (comment)" : "",
-			       r->superseded_by ? "  (corrected)" : "");
+			       r->has_comment ? _("  (comment)") : "",
+			       r->superseded_by ? _("  (corrected)") : "");
 		}
 	}
 	if (env->o->json)

@@ -182,6 +182,8 @@ int main(int argc, char **argv)
 {
 	struct cli_opts o = {0};
 	struct cli_env env = {.o = &o};
+	/* Option errors come before --lang is known: they speak the environment's language. */
+	qc_i18n_init(NULL);
 	int rc = parse(argc, argv, &o);
 	if (rc) {
 		free(o.argv);

@@ -254,7 +254,7 @@ int cli_review(struct cli_env *env)
 		for (size_t i = 0; i < n; i++)
 			printf("%6lld  %s  %-16s %-10s %s%s\n", (long long)rows[i].id,
 			       rows[i].completed_at, rows[i].test, qc_verdict_name(rows[i].verdict),
-			       rows[i].operator_name, rows[i].has_comment ? "  (comment)" : "");
+			       rows[i].operator_name, rows[i].has_comment ? _("  (comment)") : "");
 		free(rows);
 		return 0;
 	}

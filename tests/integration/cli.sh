@@ -196,8 +196,13 @@ out=$("$BIN" --db "$FR" --lang fr analyze mvic_field "$FIELD" --save)
 has "French: analyze names the image and its role" "$out" "image 0 : $FIELD  rôle 50 x 50 mm centré en (+50, +0)"
 has "French: analyze says the session is saved" "$out" "séance 1 enregistrée"
 has "English: analyze names the image and its role" "$("$BIN" analyze mvic_field "$FIELD")" "image 0: $FIELD  role 50 x 50 mm at (+50, +0)"
+expect_error "French: an unknown option, before --lang is read" "option inconnue « --bogus » (voir unityqc --help)" env UNITYQC_LANG=fr "$BIN" --bogus
+expect_error "English: an unknown option" "unknown option '--bogus' (see unityqc --help)" env UNITYQC_LANG=en "$BIN" --bogus
 expect_error "French: usage" "usage : unityqc report session ID -o FICHIER.pdf" "$BIN" --lang fr report
 expect_error "French: a correction of another test, with its context" "impossible d'enregistrer la séance helium dans « $FR » : la séance 1 est une séance « mvic_field » : une séance « helium » ne peut pas la corriger" "$BIN" --db "$FR" --lang fr record helium level_pct=72 --operator tech --supersedes 1
+has "French: record says the session is saved" "$("$BIN" --db "$FR" --lang fr record helium level_pct=72 --operator tech --comment "ras")" "séance 2 enregistrée (OK)"
+has "French: sessions marks a comment" "$("$BIN" --db "$FR" --lang fr sessions)" "tech  (commentaire)"
+has "English: sessions marks a comment" "$("$BIN" --db "$FR" sessions)" "tech  (comment)"
 expect_error "French: a catalogue error keeps its file:line prefix" "bad.cat:3: clé inconnue « bogus » dans une section" "$BIN" --lang fr catalog check "$T_TMP/bad.cat"
 
 t_summary
