@@ -14,7 +14,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: unityqc [options]                      start the checklist (TUI)\n"
+	fputs(
+	    _("usage: unityqc [options]                      start the checklist (TUI)\n"
 	      "       unityqc analyze ANALYSIS FILE|DIR... [--json] [--save [--test ID]\n"
 	      "               [--operator NAME] [--comment TEXT]]\n"
 	      "       unityqc import piqt FILE.htm [--json] [--save [--operator NAME]]\n"
@@ -42,8 +43,8 @@ static void usage(FILE *f)
 	      "  --reports DIR    where the TUI proposes to write PDF reports\n"
 	      "  --theme FILE     colour theme (themes/*.theme)\n"
 	      "  --operator NAME  who performs the test (default: login name)\n"
-	      "  --seed-demo      if the database is new, fill it with a demo session\n",
-	      f);
+	      "  --seed-demo      if the database is new, fill it with a demo session\n"),
+	    f);
 }
 
 int cli_error(const char *fmt, ...)

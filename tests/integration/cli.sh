@@ -198,6 +198,8 @@ has "French: analyze says the session is saved" "$out" "séance 1 enregistrée"
 has "English: analyze names the image and its role" "$("$BIN" analyze mvic_field "$FIELD")" "image 0: $FIELD  role 50 x 50 mm at (+50, +0)"
 expect_error "French: an unknown option, before --lang is read" "option inconnue « --bogus » (voir unityqc --help)" env UNITYQC_LANG=fr "$BIN" --bogus
 expect_error "English: an unknown option" "unknown option '--bogus' (see unityqc --help)" env UNITYQC_LANG=en "$BIN" --bogus
+has "French: the general help" "$("$BIN" --lang fr --help)" "  --operator NOM      qui réalise le contrôle (par défaut : le nom de connexion)"
+has "English: the general help" "$("$BIN" --lang en --help)" "  --operator NAME  who performs the test (default: login name)"
 expect_error "French: usage" "usage : unityqc report session ID -o FICHIER.pdf" "$BIN" --lang fr report
 expect_error "French: a correction of another test, with its context" "impossible d'enregistrer la séance helium dans « $FR » : la séance 1 est une séance « mvic_field » : une séance « helium » ne peut pas la corriger" "$BIN" --db "$FR" --lang fr record helium level_pct=72 --operator tech --supersedes 1
 has "French: record says the session is saved" "$("$BIN" --db "$FR" --lang fr record helium level_pct=72 --operator tech --comment "ras")" "séance 2 enregistrée (OK)"
