@@ -29,6 +29,12 @@ vs_pylinac() { # PYLINAC_MS WHAT
 		printf "    %.0f times faster than pylinac (%s: about %g ms)\n", p / m, w, p }'
 }
 echo "whole commands:"
+# The DICOM dictionary: built in (the default) against DCMTK parsing dicom.dic, on a scan of
+# one file (the difference is the parse).
+mkdir "$tmp/one" && cp "$field" "$tmp/one/"
+dic=$(ls /usr/share/libdcmtk*/dicom.dic | head -1)
+whole "  unityqc scan (1 file), built-in dictionary" 25 build/unityqc scan "$tmp/one"
+whole "  same, DCMTK parsing $(basename "$dic") (DCMDICTPATH)" 25 env DCMDICTPATH="$dic" build/unityqc scan "$tmp/one"
 whole "  unityqc analyze mv_field (real field) --json" 15 build/unityqc analyze mv_field "$field" --json
 whole "  unityqc analyze mv_field (5-image MVIC set) --json" 15 build/unityqc analyze mv_field sample-dicom/mvic --json
 # The imager writes uncompressed files (every file of ../shared/data/mrl/mv is Explicit VR Little
