@@ -801,6 +801,8 @@ struct dict_row {
 // memory (an empty file makes DCMTK 3.6.7 read uninitialised memory). The private dictionary is
 // left out, as before: it doubles the start-up time and no analysis reads a private tag.
 // False when the in-memory file cannot be made (DCMTK then reads dicom.dic itself).
+// It sets DCMDICTPATH for the moment DCMTK reads it: dcm_init must run before other threads read
+// the environment (run_analysis calls it before its loading threads; gettext reads LANGUAGE).
 static bool load_builtin_dictionary(void)
 {
 	int fd = memfd_create("unityqc-dictionary", MFD_CLOEXEC);
