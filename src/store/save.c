@@ -103,6 +103,12 @@ static enum qc_status check_session(const struct qc_session *s)
 	for (size_t i = 0; !rc && i < s->n_in; i++)
 		if (!s->in[i].path || !s->in[i].path[0])
 			rc = qc_fail(QC_ERR_INVALID, _("input %zu has no path"), i + 1);
+		/* A stored file is always known by its fingerprint (run_analysis skips it only for
+		 * sessions that are printed, not stored). */
+		else if (strlen(s->in[i].sha256) != 64)
+			rc = qc_fail(QC_ERR_INVALID,
+				     _("input %zu ('%s') has no SHA-256 fingerprint"), i + 1,
+				     s->in[i].path);
 	for (size_t i = 0; !rc && i < s->n_pv; i++)
 		rc = check_preview(&s->pv[i], i);
 	for (size_t i = 0; !rc && i < s->n_ov; i++)

@@ -649,6 +649,12 @@ TEST(store_save_refuses_invalid_sessions)
 	CHECK(store_save_session(st, &s) == QC_ERR_INVALID);
 	CHECK(strstr(qc_errmsg(), "measurement 'm1' of image 0 has a non-finite number"));
 	s.rec[1].m.value = 1;
+	add_input(&s, "/data/a.dcm", "1.2.3", "");
+	s.in[0].sha256[0] = '\0'; /* read but not fingerprinted */
+	CHECK(store_save_session(st, &s) == QC_ERR_INVALID);
+	CHECKF(strstr(qc_errmsg(), "input 1 ('/data/a.dcm') has no SHA-256 fingerprint"), "%s",
+	       qc_errmsg());
+	qc_sha256_hex("x", 1, s.in[0].sha256);
 	s.supersedes = 99;
 	CHECK(store_save_session(st, &s) == QC_ERR_NOT_FOUND);
 	CHECK(strstr(qc_errmsg(), "it corrects session 99, which does not exist"));
