@@ -103,6 +103,10 @@ $(BUILD)/accuracy: $(BUILD)/tools/accuracy.o $(PHANTOM_OBJ) $(LIB)
 $(MO): po/fr.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
+	@# A shown string left empty falls back to English silently: refuse it, and fuzzy ones.
+	@if msgattrib --untranslated --no-obsolete $< | grep -q '^msgid' || \
+	    msgattrib --only-fuzzy --no-obsolete $< | grep -q '^msgid'; then \
+		echo "$<: untranslated or fuzzy messages" >&2; rm -f $@; exit 1; fi
 
 deps:
 	@tools/install-deps.sh

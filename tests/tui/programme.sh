@@ -5,6 +5,13 @@ source "$(dirname "$0")/../lib.sh"
 t_tmp
 source "$(dirname "$0")/lib_tui.sh"
 
+# The physicist's sessions: S=NAME on a copy of FROM_DB, in French, on COLS x ROWS.
+as_physicist() {
+	S=$1
+	cp "$2" "$T_TMP/$S.db"
+	start "$S" "$3" "$4" LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+}
+
 S=entry
 DB=$T_TMP/$S.db
 start $S 100 30 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator tech
@@ -55,9 +62,7 @@ keys $S q
 exited "entry: quit, terminal restored" $S 0
 
 # A physicist reviews: cannot approve the technician's own work as the technician.
-S=review
-cp "$DB" "$T_TMP/$S.db"
-start $S 100 30 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+as_physicist review "$DB" 100 30
 wait_for "review: checklist" $S "contrôles du"
 keys $S v
 wait_for "review: queue of two" $S "Séances à valider : 2"
@@ -101,9 +106,7 @@ exited "review: quit, terminal restored" $S 0
 check "db: two rejections with the reason" test "$(sqlite3 "$T_TMP/$S.db" "select count(*) from reviews where decision='rejected' and comment='refaire avec le bon dispositif' and reviewer='phys'")" = 2
 check "db: the correction supersedes session 1" test "$(sqlite3 "$T_TMP/$S.db" 'select supersedes from sessions where id = 3')" = 1
 # Narrow terminals: every column keeps a readable width, the least useful go first.
-S=narrow80
-cp "$T_TMP/review.db" "$T_TMP/$S.db"
-start $S 80 24 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+as_physicist narrow80 "$T_TMP/review.db" 80 24
 wait_for "80x24: checklist" $S "contrôles du"
 keys $S a
 wait_for "80x24: history" $S "Séances — tous les contrôles"
@@ -114,9 +117,7 @@ wait_for "80x24: review queue" $S "Séances à valider : 1"
 wait_match "80x24: review queue, every column" $S "^ \\[ \\] +3 2026-11-23 [0-9:]{8} Systèmes de sécurité +ACTION +phys \\* *$"
 keys $S q
 exited "80x24: quit" $S 0
-S=narrow40
-cp "$T_TMP/review.db" "$T_TMP/$S.db"
-start $S 40 20 LANG=C.UTF-8 -- --today 2026-11-23 --lang fr --operator phys
+as_physicist narrow40 "$T_TMP/review.db" 40 20
 wait_match "40x20: checklist title, the date and the counts" $S "^ 2026-11-23 +0 en retard · [0-9]+ à faire *$"
 wait_match "40x20: checklist, the test's name and status" $S "^ Constance du débit +à faire \(jamais"
 wait_match "40x20: checklist, a name of 20 characters whole" $S "^ Systèmes de sécurité fait aujourd'hui *$"
