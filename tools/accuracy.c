@@ -66,11 +66,7 @@ static void print(const char *what, const struct errs *e)
 
 int main(void)
 {
-	static const struct qc_machine unity = {.match_model = "ELEKTA UNITY MVIC",
-						.has_iso = true,
-						.iso_col = 511.03,
-						.iso_row = 652.75};
-	struct ana_context ctx = {.machines = &unity, .n_machines = 1};
+	struct ana_context ctx = {.machines = &ph_unity_machine, .n_machines = 1};
 	static const double sizes[][4] = {
 	    {150, 85, 0, 0},  {85, 85, 0, 0},	 {50, 50, 0, 0},     {50, 50, 49.6, -0.1},
 	    {50, 50, -50, 0}, {100, 60, 10, -5}, {20, 20, 3.3, 7.7}, {200, 80, -0.4, 0.35}};

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "qc/analysis.h"
 #include "qc/core.h"
 #include "qc/image.h"
 
@@ -84,6 +85,12 @@ struct ph_truth {
 
 void ph_defaults(struct ph_spec *s, enum ph_style style);
 /* Renders stored values (owned: free()) and computes the truth. */
+/* Where the Unity imager's isocentre projects (the real files' calibration), used by PH_UNITY,
+ * and the machine of the catalogue that carries it (for analysis contexts in tests and tools). */
+#define PH_UNITY_ISO_COL 511.03
+#define PH_UNITY_ISO_ROW 652.75
+extern const struct qc_machine ph_unity_machine;
+
 unsigned short *ph_render(const struct ph_spec *s, struct ph_truth *truth);
 /* The same as a loaded image would be (rescaled floats, mask, geometry, tags) without a file. */
 void ph_image(const struct ph_spec *s, const unsigned short *raw, struct qc_image *img);

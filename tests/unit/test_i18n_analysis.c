@@ -8,21 +8,13 @@
 #include "qc/i18n.h"
 #include "test.h"
 
-static const struct qc_machine unity = {
-    .id = "unity",
-    .match_model = "ELEKTA UNITY MVIC",
-    .has_iso = true,
-    .iso_col = 511.03,
-    .iso_row = 652.75,
-};
-
 /* The message of the refusal of img by analysis `id` (a static copy: "" when accepted). */
 static const char *refusal(const char *id, const struct qc_image *img)
 {
 	static char msg[512];
 	struct qc_result r;
 	const struct qc_image *imgs[] = {img};
-	struct ana_context ctx = {.machines = &unity, .n_machines = 1};
+	struct ana_context ctx = {.machines = &ph_unity_machine, .n_machines = 1};
 	qc_result_init(&r, 1);
 	enum qc_status st = ana_find(id)->run(imgs, 1, &ctx, &r);
 	qc_strlcpy(msg, st == QC_ERR_ANALYSIS ? qc_errmsg() : "", sizeof(msg));
@@ -80,9 +72,11 @@ TEST(i18n_analysis_refusals_french_then_english)
 static void check_field(bool french)
 {
 	static const double nominal[][4] = {{150, 85, 0, 0}, {50, 50, 50, 0}};
-	struct ana_context with_plan = {
-	    .machines = &unity, .n_machines = 1, .nominal_fields = nominal, .n_nominal_fields = 2};
-	struct ana_context alone = {.machines = &unity, .n_machines = 1};
+	struct ana_context with_plan = {.machines = &ph_unity_machine,
+					.n_machines = 1,
+					.nominal_fields = nominal,
+					.n_nominal_fields = 2};
+	struct ana_context alone = {.machines = &ph_unity_machine, .n_machines = 1};
 	struct ph_spec s;
 	struct qc_image img;
 	struct qc_result r;

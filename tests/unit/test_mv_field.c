@@ -11,14 +11,6 @@
 #define TOL_ROT_DEG 0.1
 #define TOL_PEN_MM  0.25
 
-static const struct qc_machine unity = {
-    .id = "unity",
-    .match_model = "ELEKTA UNITY MVIC",
-    .has_iso = true,
-    .iso_col = 511.03,
-    .iso_row = 652.75,
-};
-
 static double val(const struct qc_result *r, const char *name)
 {
 	const struct qc_measure *m = qc_result_find(r, name, 0);
@@ -42,7 +34,7 @@ static enum qc_status run_spec(const struct ph_spec *s, struct qc_result *res, s
 	ph_image(s, raw, &img);
 	free(raw);
 	const struct qc_image *imgs[] = {&img};
-	struct ana_context def = {.machines = &unity, .n_machines = 1};
+	struct ana_context def = {.machines = &ph_unity_machine, .n_machines = 1};
 	qc_result_init(res, 1);
 	enum qc_status st = ana_find("mv_field")->run(imgs, 1, ctx ? ctx : &def, res);
 	qc_image_release(&img);
@@ -266,8 +258,10 @@ TEST(mv_field_edge_close_to_readout_border)
 TEST(mv_field_roles_from_nominal_fields)
 {
 	static const double nominal[][4] = {{150, 85, 0, 0}, {50, 50, 0, 0}, {50, 50, 50, 0}};
-	struct ana_context ctx = {
-	    .machines = &unity, .n_machines = 1, .nominal_fields = nominal, .n_nominal_fields = 3};
+	struct ana_context ctx = {.machines = &ph_unity_machine,
+				  .n_machines = 1,
+				  .nominal_fields = nominal,
+				  .n_nominal_fields = 3};
 	struct ph_spec s;
 	struct qc_result r;
 	struct ph_truth t;
@@ -299,7 +293,7 @@ TEST(mv_field_isocentre_sources)
 	struct qc_image img;
 	double col, row;
 	const char *src;
-	struct ana_context ctx = {.machines = &unity, .n_machines = 1};
+	struct ana_context ctx = {.machines = &ph_unity_machine, .n_machines = 1};
 	ph_defaults(&s, PH_UNITY);
 	unsigned short *raw = ph_render(&s, NULL);
 	ph_image(&s, raw, &img);

@@ -14,14 +14,6 @@
 #define TOL_CENTRE_MM  0.01
 #define TOL_CORNER_DEG 0.05
 
-static const struct qc_machine unity = {
-    .id = "unity",
-    .match_model = "ELEKTA UNITY MVIC",
-    .has_iso = true,
-    .iso_col = 511.03,
-    .iso_row = 652.75,
-};
-
 /* The nominal fields of the test, as the default catalogue gives them. */
 static const double fields[5][4] = {
     {150, 85, 0, 0}, {85, 85, 0, 0}, {50, 50, 0, 0}, {50, 50, 50, 0}, {50, 50, -50, 0},
@@ -54,7 +46,7 @@ static enum qc_status run_set(struct qc_image *imgs, const int *order, size_t n,
 	const struct qc_image *p[8];
 	for (size_t i = 0; i < n; i++)
 		p[i] = &imgs[order[i]];
-	struct ana_context ctx = {.machines = &unity,
+	struct ana_context ctx = {.machines = &ph_unity_machine,
 				  .n_machines = 1,
 				  .nominal_fields = fields,
 				  .n_nominal_fields = 5,
@@ -195,8 +187,10 @@ TEST(mvic_field_user_roles_and_dicom_texts)
 	qc_strlcpy(img[1].tags.rt_image_description, "field 60×60 mm",
 		   sizeof(img[1].tags.rt_image_description));
 	const struct qc_image *p[2] = {&img[0], &img[1]};
-	struct ana_context ctx = {
-	    .machines = &unity, .n_machines = 1, .nominal_fields = two, .n_nominal_fields = 2};
+	struct ana_context ctx = {.machines = &ph_unity_machine,
+				  .n_machines = 1,
+				  .nominal_fields = two,
+				  .n_nominal_fields = 2};
 	qc_result_init(&r, 2);
 	REQUIRE_OK(ana_find("mvic_field")->run(p, 2, &ctx, &r));
 	CHECK_STR(r.label[0], "75 x 75 mm"); /* 7.5 x 7.5 read as cm */
